@@ -1,0 +1,276 @@
+"""The store-backed Merkle log: append in the caller's transaction, proofs from stored nodes.
+
+Appends are serialised by one row (`ledger_head`) that holds the size and the right edge of the
+tree; the first statement of an append updates it, which takes the write lock on SQLite and a row
+lock on PostgreSQL, so concurrent writers get consecutive, gap-free indices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from candour.errors import LedgerError, NotFoundError
+from candour.ledger import merkle
+from candour.store.hashing import canonical_json
+from candour.store.models import LedgerEvent, LedgerHead, LedgerNode
+from candour.store.types import iso, utcnow
+
+NODE_LEVEL_SHIFT = 40
+_s = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+
+def node_key(level: int, index: int) -> int:
+    return (level << NODE_LEVEL_SHIFT) | index
+
+
+@dataclass
+class EventDraft:
+    """What happened, by whom, to what, and why: one future leaf."""
+
+    action: str
+    entity_type: str
+    entity_id: str | None = None
+    actor_id: int | None = None
+    actor_rank: str | None = None
+    target_id: int | None = None
+    target_rank: str | None = None
+    record_id: int | None = None
+    subject_hash: str | None = None
+    purpose: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    ts: datetime | None = None
+
+
+def _str(value: str | None) -> str:
+    return "null" if value is None else str(_s(value))
+
+
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def leaf_bytes(
+    idx: int,
+    ts: str,
+    action: str,
+    actor_id: int | None,
+    actor_rank: str | None,
+    target_id: int | None,
+    target_rank: str | None,
+    record_id: int | None,
+    entity_type: str,
+    entity_id: str | None,
+    subject_hash: str | None,
+    purpose: str | None,
+    payload: str,
+) -> bytes:
+    """The exact bytes of a leaf: JSON with a fixed key order (see docs/ledger.md).
+
+    Built by formatting rather than a generic serialiser so verification of a million events is
+    fast; `payload` is already canonical JSON.
+    """
+    return (
+        f'{{"v":1,"idx":{idx},"ts":{_s(ts)},"action":{_s(action)},'
+        f'"actor":{_int(actor_id)},"actor_rank":{_str(actor_rank)},'
+        f'"target":{_int(target_id)},"target_rank":{_str(target_rank)},'
+        f'"record":{_int(record_id)},"entity_type":{_s(entity_type)},'
+        f'"entity_id":{_str(entity_id)},"subject_hash":{_str(subject_hash)},'
+        f'"purpose":{_str(purpose)},"payload":{payload}}}'
+    ).encode()
+
+
+def row_leaf_bytes(row: Any) -> bytes:
+    """Leaf bytes rebuilt from a stored `ledger_event` row (columns in model order)."""
+    return leaf_bytes(
+        row.idx,
+        iso(row.ts) or "",
+        row.action,
+        row.actor_id,
+        row.actor_rank,
+        row.target_id,
+        row.target_rank,
+        row.record_id,
+        row.entity_type,
+        row.entity_id,
+        row.subject_hash,
+        row.purpose,
+        row.payload,
+    )
+
+
+def _lock_head(session: Session, count: int) -> tuple[int, merkle.Frontier]:
+    stmt = (
+        update(LedgerHead)
+        .where(LedgerHead.id == 1)
+        .values(size=LedgerHead.size + count)
+        .returning(LedgerHead.size, LedgerHead.frontier)
+    )
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        raise LedgerError("the ledger is not initialised: run 'candour init'")
+    new_size, frontier = row
+    old_size = int(new_size) - count
+    return old_size, merkle.Frontier.from_bytes(old_size, bytes(frontier))
+
+
+def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
+    """Append events in the caller's transaction; returns their indices (the event ids)."""
+    if not drafts:
+        return []
+    start, frontier = _lock_head(session, len(drafts))
+    now = utcnow()
+    events: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+
+    def on_node(level: int, index: int, h: bytes) -> None:
+        nodes.append({"key": node_key(level, index), "hash": h})
+
+    for offset, d in enumerate(drafts):
+        idx = start + offset
+        ts = d.ts or now
+        payload = canonical_json(dict(d.payload))
+        leaf = merkle.leaf_hash(
+            leaf_bytes(
+                idx,
+                iso(ts) or "",
+                d.action,
+                d.actor_id,
+                d.actor_rank,
+                d.target_id,
+                d.target_rank,
+                d.record_id,
+                d.entity_type,
+                d.entity_id,
+                d.subject_hash,
+                d.purpose,
+                payload,
+            )
+        )
+        frontier.push(leaf, on_node)
+        events.append(
+            {
+                "idx": idx,
+                "ts": ts,
+                "action": d.action,
+                "actor_id": d.actor_id,
+                "actor_rank": d.actor_rank,
+                "target_id": d.target_id,
+                "target_rank": d.target_rank,
+                "record_id": d.record_id,
+                "entity_type": d.entity_type,
+                "entity_id": d.entity_id,
+                "subject_hash": d.subject_hash,
+                "purpose": d.purpose,
+                "payload": payload,
+                "leaf_hash": leaf,
+            }
+        )
+    session.execute(insert(LedgerEvent), events)
+    if nodes:
+        session.execute(insert(LedgerNode), nodes)
+    session.execute(
+        update(LedgerHead).where(LedgerHead.id == 1).values(frontier=frontier.to_bytes())
+    )
+    return list(range(start, start + len(drafts)))
+
+
+def head(session: Session) -> tuple[int, bytes]:
+    """Current (size, root hash)."""
+    row = session.execute(select(LedgerHead.size, LedgerHead.frontier)).one_or_none()
+    if row is None:
+        raise LedgerError("the ledger is not initialised: run 'candour init'")
+    size = int(row[0])
+    return size, merkle.Frontier.from_bytes(size, bytes(row[1])).root()
+
+
+class StoredNodes:
+    """Fetches the perfect-subtree hashes a set of ranges needs in two queries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def range_hashes(self, ranges: Sequence[tuple[int, int, int]]) -> list[bytes]:
+        plans = [merkle.subtree_plan(s, e) for s, e, _ in ranges]
+        wanted = {c for plan in plans for c in plan}
+        found = self._fetch(wanted)
+        try:
+            return [merkle.fold_plan([found[c] for c in plan]) for plan in plans]
+        except KeyError as exc:
+            raise LedgerError(f"the ledger is missing interior node {exc.args[0]}") from None
+
+    def _fetch(self, coords: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        found: dict[tuple[int, int], bytes] = {}
+        leaves = [i for level, i in coords if level == 0]
+        keys = [node_key(level, i) for level, i in coords if level > 0]
+        if leaves:
+            rows = self.session.execute(
+                select(LedgerEvent.idx, LedgerEvent.leaf_hash).where(LedgerEvent.idx.in_(leaves))
+            )
+            found.update({(0, int(i)): bytes(h) for i, h in rows})
+        if keys:
+            rows = self.session.execute(
+                select(LedgerNode.key, LedgerNode.hash).where(LedgerNode.key.in_(keys))
+            )
+            mask = (1 << NODE_LEVEL_SHIFT) - 1
+            found.update({(int(k) >> NODE_LEVEL_SHIFT, int(k) & mask): bytes(h) for k, h in rows})
+        return found
+
+
+def _resolve_size(session: Session, size: int | None) -> int:
+    current, _ = head(session)
+    if size is None:
+        return current
+    if not 0 <= size <= current:
+        raise LedgerError(f"the ledger has {current} events; there is no tree of size {size}")
+    return size
+
+
+def root_at(session: Session, size: int) -> bytes:
+    size = _resolve_size(session, size)
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return StoredNodes(session).range_hashes([(0, size, 0)])[0]
+
+
+def inclusion_proof(session: Session, idx: int, size: int | None = None) -> dict[str, Any]:
+    """An inclusion proof of event `idx` in the tree of `size` (default: current), as JSON data."""
+    size = _resolve_size(session, size)
+    if not 0 <= idx < size:
+        raise NotFoundError(f"event {idx} is not in a tree of size {size}")
+    row = session.execute(select(LedgerEvent).where(LedgerEvent.idx == idx)).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"event {idx} does not exist")
+    nodes = StoredNodes(session)
+    path = nodes.range_hashes(merkle.inclusion_plan(idx, size))
+    root = nodes.range_hashes([(0, size, 0)])[0]
+    return {
+        "leaf_index": idx,
+        "tree_size": size,
+        "leaf": row_leaf_bytes(row).decode(),
+        "leaf_hash": bytes(row.leaf_hash).hex(),
+        "proof": [h.hex() for h in path],
+        "root": root.hex(),
+    }
+
+
+def consistency_proof(session: Session, old: int, new: int) -> dict[str, Any]:
+    new = _resolve_size(session, new)
+    if not 0 < old <= new:
+        raise LedgerError(f"no consistency proof from size {old} to size {new}")
+    nodes = StoredNodes(session)
+    path = [] if old == new else nodes.range_hashes(merkle.consistency_plan(old, new))
+    roots = nodes.range_hashes([(0, old, 0), (0, new, 0)])
+    return {
+        "size1": old,
+        "size2": new,
+        "root1": roots[0].hex(),
+        "root2": roots[1].hex(),
+        "proof": [h.hex() for h in path],
+    }

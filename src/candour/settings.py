@@ -1,0 +1,91 @@
+"""One settings object for the whole system.
+
+Values come, highest first, from keyword arguments, environment variables (`CANDOUR_*`), a
+`candour.toml` in the working directory (or the file named by `CANDOUR_CONFIG`), then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("CANDOUR_CONFIG", "candour.toml"))
+
+
+class Settings(BaseSettings):
+    """Every setting Candour reads. Each field is documented in docs/settings.md (tested)."""
+
+    model_config = SettingsConfigDict(env_prefix="CANDOUR_", extra="forbid")
+
+    home: Path = Field(
+        default=Path(".candour"),
+        description="Data directory: the SQLite store, keys and exports live here.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; default is SQLite at HOME/candour.db.",
+    )
+    ledger_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 signing key for ledger checkpoints; default HOME/keys/ledger.key.",
+    )
+    ledger_key: str | None = Field(
+        default=None,
+        description="The signing key itself (base64 seed), instead of a key file.",
+    )
+    ledger_origin: str = Field(
+        default="candour.example.org/ledger",
+        description="Origin line of checkpoints: names this log to outside verifiers.",
+    )
+    district_name: str = Field(
+        default="Candour demonstration district",
+        description="Name shown in reports and the web app.",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=10_000, description="How long a SQLite writer waits for the lock."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'candour.db').resolve()}"
+
+    @property
+    def effective_key_file(self) -> Path:
+        return self.ledger_key_file or (self.home / "keys" / "ledger.key")
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Settings:
+    return Settings()
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """The settings in force; overrides (from CLI flags) win over everything else."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean) if clean else _cached()

@@ -1,0 +1,249 @@
+"""Decisions, escalations and assignments: each names a user, a time and a reason, and is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from candour.errors import NotFoundError, ValidationError
+from candour.ledger.log import EventDraft, append
+from candour.store.access import Actor
+from candour.store.enums import DecisionKind, EscalationStatus, Rank, RecordingOutcome
+from candour.store.hashing import (
+    ESCALATION_COLUMNS,
+    assignment_hash,
+    decision_hash,
+    escalation_hash,
+)
+from candour.store.models import Assignment, Decision, Escalation, Record, User
+from candour.store.records import latest_version
+from candour.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    kind: str
+    reason: str
+    outcome: str | None = None
+    offence_code: str | None = None
+    decided_at: datetime | None = None
+
+
+def _validate_decision(d: NewDecision) -> None:
+    try:
+        DecisionKind(d.kind)
+    except ValueError:
+        raise ValidationError(f"unknown decision kind '{d.kind}'", field="kind") from None
+    if not d.reason.strip():
+        raise ValidationError("every decision needs a reason", field="reason")
+    if d.kind != DecisionKind.CRIME_RECORDING:
+        return
+    try:
+        outcome = RecordingOutcome(d.outcome or "")
+    except ValueError:
+        raise ValidationError(
+            "a crime-recording decision needs an outcome: recorded, not_recorded or transferred",
+            field="outcome",
+        ) from None
+    if outcome is RecordingOutcome.RECORDED and not d.offence_code:
+        raise ValidationError("a recorded crime needs an offence code", field="offence_code")
+
+
+def add_decision(session: Session, record_uid: str, new: NewDecision, actor: Actor) -> Decision:
+    """A named, timed decision with its rationale; the rank held at the time is kept."""
+    if actor.id is None or actor.rank is None:
+        raise ValidationError("a decision must be made by a named user", field="decided_by")
+    _validate_decision(new)
+    record = latest_version(session, record_uid)
+    row: dict[str, Any] = {
+        "record_id": record.id,
+        "kind": new.kind,
+        "outcome": new.outcome,
+        "offence_code": new.offence_code,
+        "reason": new.reason,
+        "decided_by": actor.id,
+        "rank_at_decision": actor.rank,
+        "decided_at": new.decided_at or utcnow(),
+        "supersedes_id": None,
+    }
+    decision = Decision(**row, content_hash=decision_hash(row))
+    session.add(decision)
+    session.flush()
+    payload = {"kind": new.kind, "outcome": new.outcome, "offence_code": new.offence_code}
+    append(
+        session,
+        [
+            EventDraft(
+                "decide",
+                "decision",
+                str(decision.id),
+                actor.id,
+                actor.rank,
+                record_id=record.id,
+                subject_hash=decision.content_hash,
+                purpose=new.reason,
+                payload=payload,
+                ts=decision.decided_at,
+            )
+        ],
+    )
+    return decision
+
+
+@dataclass(frozen=True)
+class NewEscalation:
+    reason: str
+    target_rank: str
+    deadline: datetime
+    record_uid: str | None = None
+    owner_id: int | None = None
+    rule_id: str | None = None
+    rule_version: str | None = None
+    dedup_key: str | None = None
+    evidence: Mapping[str, Any] | None = None
+
+
+def _escalation_row(e: Escalation) -> dict[str, Any]:
+    return {c: getattr(e, c) for c in ESCALATION_COLUMNS}
+
+
+def _escalation_event(e: Escalation, action: str, actor: Actor, owner: User | None) -> EventDraft:
+    return EventDraft(
+        action,
+        "escalation",
+        str(e.id),
+        actor.id,
+        actor.rank,
+        target_id=owner.id if owner else None,
+        target_rank=owner.rank if owner else None,
+        record_id=e.record_id,
+        subject_hash=e.content_hash,
+        purpose=e.reason,
+        payload={
+            "status": e.status,
+            "target_rank": e.target_rank,
+            "rule": e.rule_id,
+            "rule_version": e.rule_version,
+            "deadline": e.deadline.isoformat(),
+        },
+        ts=e.updated_at,
+    )
+
+
+def raise_escalation(session: Session, new: NewEscalation, actor: Actor) -> Escalation:
+    """Raise an escalation (by a rule or a person); idempotent on `dedup_key`."""
+    try:
+        Rank.parse(new.target_rank)
+    except ValueError:
+        raise ValidationError(f"unknown rank '{new.target_rank}'", field="target_rank") from None
+    if new.dedup_key:
+        found = session.execute(
+            select(Escalation).where(Escalation.dedup_key == new.dedup_key)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    record = latest_version(session, new.record_uid) if new.record_uid else None
+    owner = session.get(User, new.owner_id) if new.owner_id else None
+    now = utcnow()
+    esc = Escalation(
+        record_id=record.id if record else None,
+        rule_id=new.rule_id,
+        rule_version=new.rule_version,
+        dedup_key=new.dedup_key,
+        raised_by=actor.id,
+        owner_id=owner.id if owner else None,
+        target_rank=new.target_rank,
+        reason=new.reason,
+        evidence=dict(new.evidence or {}),
+        status=EscalationStatus.OPEN.value,
+        deadline=new.deadline,
+        created_at=now,
+        updated_at=now,
+        content_hash="",
+    )
+    esc.content_hash = escalation_hash(_escalation_row(esc))
+    session.add(esc)
+    session.flush()
+    append(session, [_escalation_event(esc, "escalate", actor, owner)])
+    return esc
+
+
+_ACTION_FOR = {
+    EscalationStatus.ACKNOWLEDGED: "acknowledge",
+    EscalationStatus.ACTIONED: "action",
+    EscalationStatus.OVERDUE: "overdue",
+    EscalationStatus.OPEN: "escalate",
+}
+
+
+def update_escalation(
+    session: Session,
+    escalation_id: int,
+    status: str,
+    actor: Actor,
+    *,
+    owner_id: int | None = None,
+    target_rank: str | None = None,
+    deadline: datetime | None = None,
+) -> Escalation:
+    """Move an escalation on (acknowledge, action, overdue/climb); each step is an event."""
+    esc = session.get(Escalation, escalation_id)
+    if esc is None:
+        raise NotFoundError(f"no escalation {escalation_id}")
+    try:
+        new_status = EscalationStatus(status)
+    except ValueError:
+        raise ValidationError(f"unknown escalation status '{status}'", field="status") from None
+    esc.status = new_status.value
+    if owner_id is not None:
+        esc.owner_id = owner_id
+    if target_rank is not None:
+        esc.target_rank = target_rank
+    if deadline is not None:
+        esc.deadline = deadline
+    esc.updated_at = utcnow()
+    esc.content_hash = escalation_hash(_escalation_row(esc))
+    owner = session.get(User, esc.owner_id) if esc.owner_id else None
+    append(session, [_escalation_event(esc, _ACTION_FOR[new_status], actor, owner)])
+    return esc
+
+
+def assign(session: Session, record_uid: str, user: User, actor: Actor) -> Assignment:
+    record = latest_version(session, record_uid)
+    row: dict[str, Any] = {
+        "record_id": record.id,
+        "user_id": user.id,
+        "assigned_by": actor.id,
+        "assigned_at": utcnow(),
+        "ended_at": None,
+    }
+    a = Assignment(**row, content_hash=assignment_hash(row))
+    session.add(a)
+    session.flush()
+    append(
+        session,
+        [
+            EventDraft(
+                "assign",
+                "assignment",
+                str(a.id),
+                actor.id,
+                actor.rank,
+                target_id=user.id,
+                target_rank=user.rank,
+                record_id=record.id,
+                subject_hash=a.content_hash,
+                ts=a.assigned_at,
+            )
+        ],
+    )
+    return a
+
+
+def records_named(session: Session, record_ids: list[int]) -> list[Record]:
+    return list(session.scalars(select(Record).where(Record.id.in_(record_ids))))

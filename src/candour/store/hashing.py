@@ -1,0 +1,98 @@
+"""Canonical content and hashes of the rows the ledger protects.
+
+Each protected row stores `content_hash`, and the ledger event that created or changed it carries
+the same hash as `subject_hash`. Verification recomputes the hash from the row's columns, so an
+edit made with plain SQL shows up as a mismatch. Surrogate integer ids are left out: they are
+assigned by the database, while uids and references are part of the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from candour.store.types import iso
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, ASCII only (so bytes are the same everywhere)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_enc)
+
+
+def _enc(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    raise TypeError(f"cannot hash a value of type {type(value).__name__}")
+
+
+def digest(content: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+RECORD_COLUMNS = (
+    "uid",
+    "root_uid",
+    "version",
+    "supersedes_id",
+    "kind",
+    "agency_id",
+    "source_ref",
+    "received_at",
+    "created_at",
+    "created_by",
+    "title",
+    "body",
+    "fields",
+    "about_child",
+)
+DECISION_COLUMNS = (
+    "record_id",
+    "kind",
+    "outcome",
+    "offence_code",
+    "reason",
+    "decided_by",
+    "rank_at_decision",
+    "decided_at",
+    "supersedes_id",
+)
+ESCALATION_COLUMNS = (
+    "record_id",
+    "rule_id",
+    "rule_version",
+    "dedup_key",
+    "raised_by",
+    "owner_id",
+    "target_rank",
+    "reason",
+    "evidence",
+    "status",
+    "deadline",
+    "created_at",
+    "updated_at",
+)
+ASSIGNMENT_COLUMNS = ("record_id", "user_id", "assigned_by", "assigned_at", "ended_at")
+
+
+def _hasher(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], str]:
+    def content_hash(row: Mapping[str, Any]) -> str:
+        return digest({c: row.get(c) for c in columns})
+
+    return content_hash
+
+
+record_hash = _hasher(RECORD_COLUMNS)
+decision_hash = _hasher(DECISION_COLUMNS)
+escalation_hash = _hasher(ESCALATION_COLUMNS)
+assignment_hash = _hasher(ASSIGNMENT_COLUMNS)
+
+# entity_type in the ledger -> (table name, the column that names a row in events, hasher, columns)
+PROTECTED: dict[str, tuple[str, str, Callable[[Mapping[str, Any]], str], tuple[str, ...]]] = {
+    "record": ("record", "uid", record_hash, RECORD_COLUMNS),
+    "decision": ("decision", "id", decision_hash, DECISION_COLUMNS),
+    "escalation": ("escalation", "id", escalation_hash, ESCALATION_COLUMNS),
+    "assignment": ("assignment", "id", assignment_hash, ASSIGNMENT_COLUMNS),
+}

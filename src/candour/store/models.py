@@ -1,0 +1,232 @@
+"""The core model of DESIGN.md as SQLAlchemy 2 tables.
+
+Records, decisions and mentions are append-only: a correction is a new row that points at the one
+it supersedes. Escalations and assignments change status, and every change is a ledger event, so
+their state at any past time is reconstructed from the log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from candour.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    """Someone who uses Candour: an officer or a partner-agency professional."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    unit: Mapped[str | None] = mapped_column(String(120))
+    rank: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(32))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Record(Base):
+    """Anything that came in. Immutable: a correction is a new version (`supersedes_id`)."""
+
+    __tablename__ = "record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    root_uid: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    title: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[str | None] = mapped_column(Text)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    about_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Entity(Base):
+    """What mentions resolve to: a person (nominal), vehicle, phone, location or organisation."""
+
+    __tablename__ = "entity"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    display: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str | None] = mapped_column(String(120), index=True)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+
+class PersonAlias(Base):
+    __tablename__ = "person_alias"
+    __table_args__ = (UniqueConstraint("entity_id", "alias"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+
+
+class Mention(Base):
+    """A reference inside a record to a person or other entity, with provenance."""
+
+    __tablename__ = "mention"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(String(500))
+    normalised: Mapped[str | None] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(32), default="unknown")
+    source: Mapped[str] = mapped_column(String(16))
+    field_name: Mapped[str | None] = mapped_column(String(120))
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    extractor: Mapped[str] = mapped_column(String(64))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class Decision(Base):
+    """A named user's decision on a record, with time, rank at the time and rationale."""
+
+    __tablename__ = "decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    offence_code: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    rank_at_decision: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Escalation(Base):
+    """Raised by a rule or a person; climbs when overdue."""
+
+    __tablename__ = "escalation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"), index=True)
+    rule_id: Mapped[str | None] = mapped_column(String(120))
+    rule_version: Mapped[str | None] = mapped_column(String(64))
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    raised_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    target_rank: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    deadline: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Assignment(Base):
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    assigned_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerEvent(Base):
+    """One leaf of the Merkle log. `idx` is the 0-based leaf index and the event's id."""
+
+    __tablename__ = "ledger_event"
+    __table_args__ = (Index("ix_ledger_event_entity", "entity_type", "entity_id"),)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ts: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_rank: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    target_rank: Mapped[str | None] = mapped_column(String(32))
+    record_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    subject_hash: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerNode(Base):
+    """Hash of a perfect subtree: key = level * 2**40 + index (levels >= 1)."""
+
+    __tablename__ = "ledger_node"
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerHead(Base):
+    """The single row that serialises appends: size, and the right edge of the tree."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    frontier: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LedgerCheckpoint(Base):
+    """Signed checkpoints made so far (copies; the authoritative ones are held outside)."""
+
+    __tablename__ = "ledger_checkpoint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,255 @@
+"""Records: bulk and single creation, corrections as new versions, logged reads, history.
+
+Nothing here updates or deletes a record row. Each write appends its ledger event in the same
+transaction, and each read of a record is logged with its purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
+from candour.ledger.log import EventDraft, append
+from candour.store.access import Actor, can_read_all
+from candour.store.enums import RecordKind
+from candour.store.hashing import digest, record_hash
+from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record
+from candour.store.types import iso, utcnow
+
+
+@dataclass
+class NewRecord:
+    """A record as intake hands it over."""
+
+    kind: str
+    received_at: datetime
+    body: str | None = None
+    title: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    agency_id: int | None = None
+    source_ref: str | None = None
+    about_child: bool = False
+    uid: str | None = None
+
+
+def record_uid(new: NewRecord) -> str:
+    """Deterministic id from the record's content, so the same report is never stored twice."""
+    basis = {
+        "kind": new.kind,
+        "received_at": iso(new.received_at),
+        "body": new.body,
+        "title": new.title,
+        "fields": dict(new.fields),
+        "source": new.source_ref,
+    }
+    return "R-" + digest(basis)[:20]
+
+
+def _row(new: NewRecord, actor: Actor, now: datetime) -> dict[str, Any]:
+    try:
+        RecordKind(new.kind)
+    except ValueError:
+        raise ValidationError(f"unknown record kind '{new.kind}'", field="kind") from None
+    if new.received_at.tzinfo is None:
+        raise ValidationError("received_at needs a timezone", field="received_at")
+    uid = new.uid or record_uid(new)
+    row: dict[str, Any] = {
+        "uid": uid,
+        "root_uid": uid,
+        "version": 1,
+        "supersedes_id": None,
+        "kind": new.kind,
+        "agency_id": new.agency_id,
+        "source_ref": new.source_ref,
+        "received_at": new.received_at,
+        "created_at": now,
+        "created_by": actor.id,
+        "title": new.title,
+        "body": new.body,
+        "fields": dict(new.fields),
+        "about_child": bool(new.about_child),
+    }
+    row["content_hash"] = record_hash(row)
+    return row
+
+
+def add_records(session: Session, records: Sequence[NewRecord], actor: Actor) -> list[int]:
+    """Insert many records and their 'create' events in the caller's transaction."""
+    if not records:
+        return []
+    now = utcnow()
+    rows = [_row(r, actor, now) for r in records]
+    stmt = insert(Record).returning(Record.id, sort_by_parameter_order=True)
+    ids = [int(i) for i in session.scalars(stmt, rows)]
+    append(session, [_create_event(row, rid, actor) for row, rid in zip(rows, ids, strict=True)])
+    return ids
+
+
+def _create_event(row: Mapping[str, Any], record_id: int, actor: Actor) -> EventDraft:
+    return EventDraft(
+        "create" if row["version"] == 1 else "amend",
+        "record",
+        row["uid"],
+        actor.id,
+        actor.rank,
+        record_id=record_id,
+        subject_hash=row["content_hash"],
+        payload={"kind": row["kind"], "version": row["version"], "root": row["root_uid"]},
+        ts=row["created_at"],
+    )
+
+
+def add_record(session: Session, record: NewRecord, actor: Actor) -> Record:
+    (rid,) = add_records(session, [record], actor)
+    return session.get_one(Record, rid)
+
+
+def existing_uids(session: Session, uids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(uids), 500):
+        chunk = list(uids[start : start + 500])
+        found.update(session.scalars(select(Record.uid).where(Record.uid.in_(chunk))))
+    return found
+
+
+def latest_version(session: Session, uid: str) -> Record:
+    """The current version of the record that `uid` names (any of its versions' uids)."""
+    rec = session.execute(select(Record).where(Record.uid == uid)).scalar_one_or_none()
+    if rec is None:
+        raise NotFoundError(f"no record '{uid}'")
+    stmt = select(Record).where(Record.root_uid == rec.root_uid).order_by(Record.version.desc())
+    return session.execute(stmt.limit(1)).scalar_one()
+
+
+def amend_record(session: Session, uid: str, actor: Actor, reason: str, **changes: Any) -> Record:
+    """A correction: a new version that supersedes the current one; the old one stays."""
+    if not reason.strip():
+        raise ValidationError("an amendment needs a reason", field="reason")
+    allowed = {"title", "body", "fields", "about_child", "received_at", "kind"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"cannot amend {sorted(unknown)}", field=sorted(unknown)[0])
+    current = latest_version(session, uid)
+    now = utcnow()
+    row: dict[str, Any] = {
+        c: getattr(current, c)
+        for c in (
+            "kind",
+            "agency_id",
+            "source_ref",
+            "received_at",
+            "title",
+            "body",
+            "fields",
+            "about_child",
+        )
+    }
+    row.update(changes)
+    row.update(
+        {
+            "uid": f"{current.root_uid}.v{current.version + 1}",
+            "root_uid": current.root_uid,
+            "version": current.version + 1,
+            "supersedes_id": current.id,
+            "created_at": now,
+            "created_by": actor.id,
+        }
+    )
+    row["content_hash"] = record_hash(row)
+    rid = session.scalars(insert(Record).returning(Record.id), [row]).one()
+    event = _create_event(row, rid, actor)
+    event.purpose = reason
+    append(session, [event])
+    return session.get_one(Record, rid)
+
+
+def may_read(session: Session, record: Record, actor: Actor) -> bool:
+    """Need-to-know: cross-cutting roles, the author, or someone assigned to the record."""
+    if can_read_all(actor) or (actor.id is not None and record.created_by == actor.id):
+        return True
+    stmt = select(Assignment.id).where(
+        Assignment.record_id.in_(select(Record.id).where(Record.root_uid == record.root_uid)),
+        Assignment.user_id == actor.id,
+        Assignment.ended_at.is_(None),
+    )
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def read_record(
+    session: Session, uid: str, actor: Actor, purpose: str, *, break_glass: bool = False
+) -> Record:
+    """Return the current version and log the consultation (who, when, why) in the ledger."""
+    if not purpose.strip():
+        raise ValidationError("reading a record needs a purpose", field="purpose")
+    record = latest_version(session, uid)
+    allowed = may_read(session, record, actor)
+    if not allowed and not break_glass:
+        raise PermissionDeniedError(
+            f"no need-to-know for record '{uid}'",
+            hint="give a reason with break-glass access; it will be reviewed",
+        )
+    append(
+        session,
+        [
+            EventDraft(
+                "read",
+                "record",
+                record.uid,
+                actor.id,
+                actor.rank,
+                record_id=record.id,
+                purpose=purpose,
+                payload={"break_glass": bool(break_glass and not allowed)},
+            )
+        ],
+    )
+    return record
+
+
+@dataclass
+class History:
+    versions: list[Record]
+    decisions: list[Decision]
+    escalations: list[Escalation]
+    assignments: list[Assignment]
+    events: list[LedgerEvent]
+
+
+def record_history(session: Session, uid: str) -> History:
+    """Every version, decision, escalation, assignment and ledger event of one record."""
+    current = latest_version(session, uid)
+    versions = list(
+        session.scalars(
+            select(Record).where(Record.root_uid == current.root_uid).order_by(Record.version)
+        )
+    )
+    ids = [v.id for v in versions]
+    return History(
+        versions=versions,
+        decisions=list(
+            session.scalars(
+                select(Decision).where(Decision.record_id.in_(ids)).order_by(Decision.decided_at)
+            )
+        ),
+        escalations=list(
+            session.scalars(
+                select(Escalation).where(Escalation.record_id.in_(ids)).order_by(Escalation.id)
+            )
+        ),
+        assignments=list(
+            session.scalars(
+                select(Assignment).where(Assignment.record_id.in_(ids)).order_by(Assignment.id)
+            )
+        ),
+        events=list(
+            session.scalars(
+                select(LedgerEvent).where(LedgerEvent.record_id.in_(ids)).order_by(LedgerEvent.idx)
+            )
+        ),
+    )
