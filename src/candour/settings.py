@@ -7,7 +7,6 @@ Values come, highest first, from keyword arguments, environment variables (`CAND
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +79,6 @@ class Settings(BaseSettings):
         return self.ledger_key_file or (self.home / "keys" / "ledger.key")
 
 
-@lru_cache(maxsize=1)
-def _cached() -> Settings:
-    return Settings()
-
-
 def get_settings(**overrides: Any) -> Settings:
-    """The settings in force; overrides (from CLI flags) win over everything else."""
-    clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean) if clean else _cached()
+    """The settings in force now; overrides (from CLI flags) win over everything else."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

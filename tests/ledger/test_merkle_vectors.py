@@ -39,7 +39,7 @@ def test_hasher_known_answers(case: dict) -> None:
 
 def test_reference_tree_roots_for_every_size() -> None:
     roots = VECTORS["reference_tree"]["roots_by_size"]
-    for size_text, want in (roots.items() if isinstance(roots, dict) else enumerate(roots)):
+    for size_text, want in roots.items() if isinstance(roots, dict) else enumerate(roots):
         size = int(size_text)
         got = merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in LEAVES[:size]])
         assert got.hex() == want, size
@@ -64,7 +64,9 @@ def test_inclusion_proofs_verify_and_are_generated(case: dict) -> None:
 @pytest.mark.parametrize("case", VECTORS["consistency_proofs"], ids=lambda c: c["source_path"])
 def test_consistency_proofs_verify_and_are_generated(case: dict) -> None:
     proof = [H(p) for p in case["proof"]]
-    merkle.verify_consistency(case["size1"], case["size2"], H(case["root1"]), H(case["root2"]), proof)
+    merkle.verify_consistency(
+        case["size1"], case["size2"], H(case["root1"]), H(case["root2"]), proof
+    )
     if case["size2"] <= len(LEAVES):
         assert merkle.consistency_proof(case["size1"], case["size2"], NODES) == proof
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,7 +17,7 @@ from candour.errors import CandourError
 class _Group(TyperGroup):
     """Turns a CandourError anywhere below into one line on stderr and its exit code."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CandourError as exc:

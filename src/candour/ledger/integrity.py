@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.ledger import merkle
-from candour.ledger.log import NODE_LEVEL_SHIFT, leaf_bytes
+from candour.ledger.log import NODE_LEVEL_SHIFT, STORED_MIN_LEVEL, leaf_bytes
 from candour.ledger.note import Checkpoint
 from candour.store.hashing import PROTECTED
 from candour.store.models import Base, LedgerEvent, LedgerHead, LedgerNode
@@ -63,16 +63,16 @@ class _Levels:
         self.buffers: list[bytearray] = []
 
     def add(self, level: int, index: int, h: bytes) -> None:
-        while len(self.buffers) < level:
+        if level < STORED_MIN_LEVEL:
+            return
+        while len(self.buffers) <= level - STORED_MIN_LEVEL:
             self.buffers.append(bytearray())
-        buf = self.buffers[level - 1]
-        assert len(buf) == index * 32
-        buf += h
+        self.buffers[level - STORED_MIN_LEVEL] += h
 
     def get(self, level: int, index: int) -> bytes | None:
-        if not 1 <= level <= len(self.buffers):
+        if not 0 <= level - STORED_MIN_LEVEL < len(self.buffers):
             return None
-        buf = self.buffers[level - 1]
+        buf = self.buffers[level - STORED_MIN_LEVEL]
         return bytes(buf[index * 32 : index * 32 + 32]) if len(buf) >= index * 32 + 32 else None
 
     def count(self) -> int:
@@ -136,7 +136,7 @@ def _scan_events(
                 )
                 # The tree cannot be rebuilt past a gap: later leaves would sit at wrong indices.
                 return cp_root
-            data = leaf_bytes(idx, iso(r[1]) or "", *r[2:13])
+            data = leaf_bytes(idx, iso(r[1]) or "", *r[2:13])  # type: ignore[arg-type]
             leaf = sha(b"\x00" + data).digest()
             if leaf != bytes(r[13]):
                 report.add(Finding(f"event {idx}", _describe_leaf_change(r[2], r[8], r[9]), idx))

@@ -13,17 +13,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from candour.errors import LedgerError, NotFoundError
 from candour.ledger import merkle
+from candour.store.bulk import insert_many
 from candour.store.hashing import canonical_json
-from candour.store.models import LedgerEvent, LedgerHead, LedgerNode
+from candour.store.models import LedgerEvent, LedgerHead, LedgerNode, table_of
 from candour.store.types import iso, utcnow
 
 NODE_LEVEL_SHIFT = 40
-_s = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+# Level-1 nodes are half of all interior nodes and cost one hash of two stored leaves to rebuild,
+# so only levels >= 2 are stored: appends write half as many node rows.
+STORED_MIN_LEVEL = 2
+_s = json.encoder.encode_basestring_ascii
 
 
 def node_key(level: int, index: int) -> int:
@@ -120,6 +124,15 @@ def _lock_head(session: Session, count: int) -> tuple[int, merkle.Frontier]:
     return old_size, merkle.Frontier.from_bytes(old_size, bytes(frontier))
 
 
+def lock(session: Session) -> int:
+    """Take the ledger's append lock now (for callers that allocate ids before appending)."""
+    stmt = select(LedgerHead.size).where(LedgerHead.id == 1).with_for_update()
+    size = session.execute(stmt).scalar_one_or_none()
+    if size is None:
+        raise LedgerError("the ledger is not initialised: run 'candour init'")
+    return int(size)
+
+
 def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
     """Append events in the caller's transaction; returns their indices (the event ids)."""
     if not drafts:
@@ -130,16 +143,20 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
     nodes: list[dict[str, Any]] = []
 
     def on_node(level: int, index: int, h: bytes) -> None:
-        nodes.append({"key": node_key(level, index), "hash": h})
+        if level >= STORED_MIN_LEVEL:
+            nodes.append({"key": node_key(level, index), "hash": h})
 
+    last_ts, ts_text = None, ""
     for offset, d in enumerate(drafts):
         idx = start + offset
         ts = d.ts or now
-        payload = canonical_json(dict(d.payload))
+        if ts is not last_ts:
+            last_ts, ts_text = ts, iso(ts) or ""
+        payload = canonical_json(d.payload)
         leaf = merkle.leaf_hash(
             leaf_bytes(
                 idx,
-                iso(ts) or "",
+                ts_text,
                 d.action,
                 d.actor_id,
                 d.actor_rank,
@@ -172,9 +189,9 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
                 "leaf_hash": leaf,
             }
         )
-    session.execute(insert(LedgerEvent), events)
+    insert_many(session, table_of(LedgerEvent), events)
     if nodes:
-        session.execute(insert(LedgerNode), nodes)
+        insert_many(session, table_of(LedgerNode), nodes)
     session.execute(
         update(LedgerHead).where(LedgerHead.id == 1).values(frontier=frontier.to_bytes())
     )
@@ -207,13 +224,19 @@ class StoredNodes:
 
     def _fetch(self, coords: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         found: dict[tuple[int, int], bytes] = {}
+        pairs = [i for level, i in coords if level == 1]
         leaves = [i for level, i in coords if level == 0]
-        keys = [node_key(level, i) for level, i in coords if level > 0]
+        leaves += [j for i in pairs for j in (2 * i, 2 * i + 1)]
+        keys = [node_key(level, i) for level, i in coords if level >= STORED_MIN_LEVEL]
         if leaves:
             rows = self.session.execute(
                 select(LedgerEvent.idx, LedgerEvent.leaf_hash).where(LedgerEvent.idx.in_(leaves))
             )
             found.update({(0, int(i)): bytes(h) for i, h in rows})
+            for i in pairs:
+                left, right = found.get((0, 2 * i)), found.get((0, 2 * i + 1))
+                if left is not None and right is not None:
+                    found[(1, i)] = merkle.node_hash(left, right)
         if keys:
             rows = self.session.execute(
                 select(LedgerNode.key, LedgerNode.hash).where(LedgerNode.key.in_(keys))

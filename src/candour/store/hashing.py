@@ -9,17 +9,24 @@ assigned by the database, while uids and references are part of the content.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from candour.store.types import iso
+
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def canonical_json(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces, ASCII only (so bytes are the same everywhere)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_enc)
+    """Deterministic JSON (RFC 8259, UTF-8): sorted keys, no spaces, timestamps as `iso()`.
+
+    orjson's compact output is the canonical form; it is an order of magnitude faster than the
+    standard library, which matters because every write and every verification hashes rows.
+    """
+    return orjson.dumps(value, option=_OPTIONS, default=_enc).decode()
 
 
 def _enc(value: Any) -> Any:
@@ -77,8 +84,8 @@ ESCALATION_COLUMNS = (
 ASSIGNMENT_COLUMNS = ("record_id", "user_id", "assigned_by", "assigned_at", "ended_at")
 
 
-def _hasher(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], str]:
-    def content_hash(row: Mapping[str, Any]) -> str:
+def _hasher(columns: tuple[str, ...]) -> Callable[[Mapping[Any, Any]], str]:
+    def content_hash(row: Mapping[Any, Any]) -> str:
         return digest({c: row.get(c) for c in columns})
 
     return content_hash
@@ -90,7 +97,7 @@ escalation_hash = _hasher(ESCALATION_COLUMNS)
 assignment_hash = _hasher(ASSIGNMENT_COLUMNS)
 
 # entity_type in the ledger -> (table name, the column that names a row in events, hasher, columns)
-PROTECTED: dict[str, tuple[str, str, Callable[[Mapping[str, Any]], str], tuple[str, ...]]] = {
+PROTECTED: dict[str, tuple[str, str, Callable[[Mapping[Any, Any]], str], tuple[str, ...]]] = {
     "record": ("record", "uid", record_hash, RECORD_COLUMNS),
     "decision": ("decision", "id", decision_hash, DECISION_COLUMNS),
     "escalation": ("escalation", "id", escalation_hash, ESCALATION_COLUMNS),

@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -87,7 +88,7 @@ class Record(Base):
     body: Mapped[str | None] = mapped_column(Text)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     about_child: Mapped[bool] = mapped_column(Boolean, default=False)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Entity(Base):
@@ -230,3 +231,8 @@ class LedgerCheckpoint(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, for plain executemany inserts on hot paths."""
+    return Base.metadata.tables[model.__tablename__]

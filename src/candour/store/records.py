@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
 from candour.ledger.log import EventDraft, append
+from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor, can_read_all
+from candour.store.bulk import insert_many
 from candour.store.enums import RecordKind
 from candour.store.hashing import digest, record_hash
-from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record
+from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record, table_of
 from candour.store.types import iso, utcnow
 
 
@@ -38,11 +40,14 @@ class NewRecord:
     uid: str | None = None
 
 
-def record_uid(new: NewRecord) -> str:
+_KINDS = frozenset(k.value for k in RecordKind)
+
+
+def record_uid(new: NewRecord, received_iso: str | None = None) -> str:
     """Deterministic id from the record's content, so the same report is never stored twice."""
     basis = {
         "kind": new.kind,
-        "received_at": iso(new.received_at),
+        "received_at": received_iso or iso(new.received_at),
         "body": new.body,
         "title": new.title,
         "fields": dict(new.fields),
@@ -51,14 +56,13 @@ def record_uid(new: NewRecord) -> str:
     return "R-" + digest(basis)[:20]
 
 
-def _row(new: NewRecord, actor: Actor, now: datetime) -> dict[str, Any]:
-    try:
-        RecordKind(new.kind)
-    except ValueError:
-        raise ValidationError(f"unknown record kind '{new.kind}'", field="kind") from None
+def _row(new: NewRecord, actor: Actor, now: datetime, now_iso: str | None = None) -> dict[str, Any]:
+    if new.kind not in _KINDS:
+        raise ValidationError(f"unknown record kind '{new.kind}'", field="kind")
     if new.received_at.tzinfo is None:
         raise ValidationError("received_at needs a timezone", field="received_at")
-    uid = new.uid or record_uid(new)
+    received_iso = iso(new.received_at)
+    uid = new.uid or record_uid(new, received_iso)
     row: dict[str, Any] = {
         "uid": uid,
         "root_uid": uid,
@@ -75,7 +79,10 @@ def _row(new: NewRecord, actor: Actor, now: datetime) -> dict[str, Any]:
         "fields": dict(new.fields),
         "about_child": bool(new.about_child),
     }
-    row["content_hash"] = record_hash(row)
+    # Hash with the timestamps already in canonical text: identical bytes, computed once.
+    row["content_hash"] = record_hash(
+        {**row, "received_at": received_iso, "created_at": now_iso or iso(now)}
+    )
     return row
 
 
@@ -84,10 +91,30 @@ def add_records(session: Session, records: Sequence[NewRecord], actor: Actor) ->
     if not records:
         return []
     now = utcnow()
-    rows = [_row(r, actor, now) for r in records]
-    stmt = insert(Record).returning(Record.id, sort_by_parameter_order=True)
-    ids = [int(i) for i in session.scalars(stmt, rows)]
+    now_iso = iso(now)
+    rows = [_row(r, actor, now, now_iso) for r in records]
+    ids = _insert_rows(session, rows)
     append(session, [_create_event(row, rid, actor) for row, rid in zip(rows, ids, strict=True)])
+    return ids
+
+
+def allocate_ids(session: Session, table: str, n: int) -> list[int]:
+    """Ids for n new rows: from the table's sequence on PostgreSQL, after the maximum on SQLite
+    (safe there because writers hold the database lock for the whole transaction)."""
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = text(f"SELECT nextval('{table}_id_seq') FROM generate_series(1, :n)")
+        return [int(i) for i in session.execute(stmt, {"n": n}).scalars()]
+    first = session.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).scalar_one()
+    return list(range(int(first), int(first) + n))
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert with ids allocated under the ledger's lock: a plain executemany, no RETURNING."""
+    ledger_lock(session)
+    ids = allocate_ids(session, "record", len(rows))
+    for rid, row in zip(ids, rows, strict=True):
+        row["id"] = rid
+    insert_many(session, table_of(Record), rows)
     return ids
 
 
@@ -162,7 +189,7 @@ def amend_record(session: Session, uid: str, actor: Actor, reason: str, **change
         }
     )
     row["content_hash"] = record_hash(row)
-    rid = session.scalars(insert(Record).returning(Record.id), [row]).one()
+    (rid,) = _insert_rows(session, [row])
     event = _create_event(row, rid, actor)
     event.purpose = reason
     append(session, [event])

@@ -162,7 +162,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("uid", name=op.f("uq_record_uid")),
     )
     with op.batch_alter_table("record", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_record_content_hash"), ["content_hash"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_received_at"), ["received_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_root_uid"), ["root_uid"], unique=False)
@@ -319,7 +318,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_record_root_uid"))
         batch_op.drop_index(batch_op.f("ix_record_received_at"))
         batch_op.drop_index(batch_op.f("ix_record_kind"))
-        batch_op.drop_index(batch_op.f("ix_record_content_hash"))
 
     op.drop_table("record")
     with op.batch_alter_table("person_alias", schema=None) as batch_op:

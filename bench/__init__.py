@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench NAME [--scale quick|full]` prints figures and writes JSON."""

@@ -1,0 +1,82 @@
+"""Plain DB-API executemany for the store's hot paths (records, ledger events, tree nodes).
+
+SQLAlchemy's per-row parameter processing costs more than the database itself on bulk inserts,
+so these paths convert values once, exactly as the column types would, and hand tuples to the
+driver on the session's own connection (same transaction, same lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Table
+from sqlalchemy.orm import Session
+
+from candour.store.hashing import canonical_json
+from candour.store.types import UTCDateTime
+
+Converter = Callable[[Any], Any]
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous: give a timezone")
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    naive = _naive_utc(value)
+    return None if naive is None else naive.isoformat(sep=" ", timespec="microseconds")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else canonical_json(value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _remember_last(fn: Converter) -> Converter:
+    """Bulk rows often share one timestamp (a batch's `now`): convert it once."""
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, fn(value)
+        return last[1]
+
+    return convert
+
+
+def _converter(column_type: Any, dialect: str) -> Converter:
+    if isinstance(column_type, UTCDateTime):
+        return _remember_last(_sqlite_datetime if dialect == "sqlite" else _naive_utc)
+    if isinstance(column_type, JSON):
+        return _json
+    if isinstance(column_type, Boolean) and dialect == "sqlite":
+        return lambda v: None if v is None else int(bool(v))
+    return _identity
+
+
+def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows (dicts keyed by column name; absent keys are NULL) with one executemany."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect.name
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    converters = [_converter(table.c[n].type, dialect) for n in names]
+    pairs = list(zip(names, converters, strict=True))
+    params = [tuple(conv(row.get(name)) for name, conv in pairs) for row in rows]
+    mark = "?" if dialect == "sqlite" else "%s"
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(mark for _ in names)})"
+    )
+    conn.exec_driver_sql(sql, params)

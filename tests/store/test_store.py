@@ -1,0 +1,193 @@
+"""The store API on SQLite and PostgreSQL: append-only records, named decisions, logged reads."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from candour.errors import (
+    AlreadyInitialisedError,
+    PermissionDeniedError,
+    SchemaVersionError,
+    ValidationError,
+)
+from candour.store import (
+    NewDecision,
+    NewEscalation,
+    NewRecord,
+    Store,
+    actor_for,
+    add_decision,
+    add_records,
+    amend_record,
+    raise_escalation,
+    read_record,
+    record_history,
+    require_current,
+    table_counts,
+    update_escalation,
+)
+from candour.store.bootstrap import initialise
+from candour.store.models import LedgerEvent, Record
+from tests.support.world import T0, build
+
+
+def test_init_creates_admin_and_refuses_a_second_time(store: Store, settings) -> None:
+    with store.reading() as s:
+        counts = table_counts(s)
+    assert counts["app_user"] == 1
+    assert counts["ledger_event"] == 1
+    with pytest.raises(AlreadyInitialisedError):
+        initialise(store, settings, "admin2", "Other", "pw")
+    with store.reading() as s:
+        assert table_counts(s) == counts
+
+
+def test_bulk_records_each_get_a_create_event(store: Store) -> None:
+    w = build(store)
+    with store.reading() as s:
+        creates = s.scalars(
+            select(LedgerEvent).where(
+                LedgerEvent.entity_type == "record", LedgerEvent.action == "create"
+            )
+        ).all()
+        assert sorted(e.entity_id for e in creates) == sorted(w.record_uids)
+        assert all(e.actor_id == w.pc.id and e.actor_rank == "PC" for e in creates)
+
+
+def test_identical_record_is_not_stored_twice(store: Store) -> None:
+    build(store)
+    dup = NewRecord(
+        "intelligence",
+        T0.replace(day=3),
+        body="Vehicle seen outside school.",
+        source_ref="test:3",
+        agency_id=1,
+    )
+    with pytest.raises(Exception), store.transaction() as s:  # noqa: B017
+        add_records(s, [dup], actor_for_system())
+    with store.reading() as s:
+        assert s.execute(select(func.count()).select_from(Record)).scalar_one() == 3
+
+
+def actor_for_system():
+    from candour.store import Actor
+
+    return Actor.system()
+
+
+def test_amendment_is_a_new_version_and_the_old_one_stays(store: Store) -> None:
+    w = build(store)
+    with store.transaction() as s:
+        v2 = amend_record(
+            s,
+            w.record_uids[2],
+            actor_for(w.pc),
+            "typo in place name",
+            body="Vehicle seen outside the school gates.",
+        )
+    with store.reading() as s:
+        h = record_history(s, w.record_uids[2])
+    assert [v.version for v in h.versions] == [1, 2]
+    assert h.versions[0].body == "Vehicle seen outside school."
+    assert h.versions[1].body == "Vehicle seen outside the school gates."
+    assert h.versions[1].supersedes_id == h.versions[0].id
+    assert v2.uid.endswith(".v2")
+    assert [e.action for e in h.events] == ["create", "amend"]
+
+
+def test_reads_are_logged_with_purpose_and_need_to_know_is_enforced(store: Store) -> None:
+    w = build(store)
+    with store.transaction() as s:
+        read_record(s, w.record_uids[0], actor_for(w.pc), "assigned investigation")
+        read_record(s, w.record_uids[1], actor_for(w.analyst), "network analysis")
+    with store.transaction() as s:
+        other = _officer(s, w)
+        read_record(s, w.record_uids[0], other, "urgent safeguarding", break_glass=True)
+    with store.reading() as s:
+        reads = s.scalars(
+            select(LedgerEvent).where(LedgerEvent.action == "read").order_by(LedgerEvent.idx)
+        ).all()
+    assert [r.purpose for r in reads] == [
+        "assigned investigation",
+        "network analysis",
+        "urgent safeguarding",
+    ]
+    assert '"break_glass":true' in reads[-1].payload
+    assert '"break_glass":false' in reads[0].payload
+
+
+def _officer(s, w):
+    from candour.store import Actor, NewUser, create_user
+
+    u = create_user(s, NewUser("PC999", "Lee Moreau", "PC", "officer"), Actor.system())
+    return actor_for(u)
+
+
+def test_officer_without_assignment_is_refused(store: Store) -> None:
+    w = build(store)
+    with store.transaction() as s:
+        other = _officer(s, w)
+    with pytest.raises(PermissionDeniedError), store.transaction() as s:
+        read_record(s, w.record_uids[0], other, "curiosity")
+
+
+@pytest.mark.parametrize(
+    ("decision", "field"),
+    [
+        (NewDecision("crime_recording", "seen", None), "outcome"),
+        (NewDecision("crime_recording", "seen", "recorded"), "offence_code"),
+        (NewDecision("crime_recording", "  ", "not_recorded"), "reason"),
+        (NewDecision("lunch", "seen"), "kind"),
+    ],
+)
+def test_decisions_must_be_complete(store: Store, decision: NewDecision, field: str) -> None:
+    w = build(store)
+    with pytest.raises(ValidationError) as err, store.transaction() as s:
+        add_decision(s, w.record_uids[0], decision, actor_for(w.ps))
+    assert err.value.field == field
+
+
+def test_decision_keeps_rank_at_the_time(store: Store) -> None:
+    w = build(store)
+    with store.reading() as s:
+        h = record_history(s, w.record_uids[0])
+    (d,) = h.decisions
+    assert (d.decided_by, d.rank_at_decision, d.outcome, d.offence_code) == (
+        w.ps.id,
+        "PS",
+        "recorded",
+        "19/1",
+    )
+
+
+def test_escalations_are_deduplicated_and_status_changes_are_logged(store: Store) -> None:
+    w = build(store)
+    new = NewEscalation(
+        "no recording decision in 24h",
+        "Insp",
+        T0,
+        w.record_uids[1],
+        owner_id=w.insp.id,
+        rule_id="ncrs-24h",
+        dedup_key="ncrs-24h:x",
+    )
+    with store.transaction() as s:
+        e1 = raise_escalation(s, new, actor_for_system())
+        e2 = raise_escalation(s, new, actor_for_system())
+        assert e1.id == e2.id
+        update_escalation(s, e1.id, "acknowledged", actor_for(w.insp))
+    with store.reading() as s:
+        actions = s.scalars(
+            select(LedgerEvent.action)
+            .where(LedgerEvent.entity_type == "escalation")
+            .order_by(LedgerEvent.idx)
+        ).all()
+    assert actions == ["escalate", "acknowledge"]
+
+
+def test_store_newer_than_code_is_refused(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    with pytest.raises(SchemaVersionError, match="newer than this version"):
+        require_current(store.engine)
