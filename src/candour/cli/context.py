@@ -57,3 +57,14 @@ def ctx_obj(typer_ctx: Any) -> Context:
     obj = typer_ctx.find_root().obj
     assert isinstance(obj, Context)
     return obj
+
+
+def acting(ctx: Context, identifier: str | None) -> Any:
+    """The user a CLI write is attributed to (`--as`, else CANDOUR_USER, else 'admin')."""
+    import os
+
+    from candour.store import actor_for, get_user
+
+    ident = identifier or os.environ.get("CANDOUR_USER") or "admin"
+    with ctx.store().reading() as session:
+        return actor_for(get_user(session, ident))

@@ -236,3 +236,23 @@ class LedgerCheckpoint(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, for plain executemany inserts on hot paths."""
     return Base.metadata.tables[model.__tablename__]
+
+
+class QuarantineItem(Base):
+    """A row or file intake could not take in: kept with its reason and raw bytes, never lost."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000))
+    locator: Mapped[str | None] = mapped_column(String(100))
+    field: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    reader: Mapped[str] = mapped_column(String(32))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_size: Mapped[int] = mapped_column(BigInteger)
+    kind_hint: Mapped[str | None] = mapped_column(String(32))
+    agency_hint: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    resolved_uid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -38,6 +38,9 @@ class NewRecord:
     source_ref: str | None = None
     about_child: bool = False
     uid: str | None = None
+    # For history imported from another system: who wrote it and when it happened there.
+    author: Actor | None = None
+    historical: bool = False
 
 
 _KINDS = frozenset(k.value for k in RecordKind)
@@ -73,7 +76,7 @@ def _row(new: NewRecord, actor: Actor, now: datetime, now_iso: str | None = None
         "source_ref": new.source_ref,
         "received_at": new.received_at,
         "created_at": now,
-        "created_by": actor.id,
+        "created_by": new.author.id if new.author else actor.id,
         "title": new.title,
         "body": new.body,
         "fields": dict(new.fields),
@@ -94,7 +97,13 @@ def add_records(session: Session, records: Sequence[NewRecord], actor: Actor) ->
     now_iso = iso(now)
     rows = [_row(r, actor, now, now_iso) for r in records]
     ids = _insert_rows(session, rows)
-    append(session, [_create_event(row, rid, actor) for row, rid in zip(rows, ids, strict=True)])
+    append(
+        session,
+        [
+            _create_event(row, rid, actor, new)
+            for row, rid, new in zip(rows, ids, records, strict=True)
+        ],
+    )
     return ids
 
 
@@ -118,17 +127,30 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def _create_event(row: Mapping[str, Any], record_id: int, actor: Actor) -> EventDraft:
+def _create_event(
+    row: Mapping[str, Any], record_id: int, actor: Actor, new: NewRecord | None = None
+) -> EventDraft:
+    """The record's 'create' event. Imported history is logged at the time it happened there,
+    attributed to its author, and marked as imported with the time Candour logged it."""
+    payload: dict[str, Any] = {
+        "kind": row["kind"],
+        "version": row["version"],
+        "root": row["root_uid"],
+    }
+    who, ts = actor, row["created_at"]
+    if new is not None and new.historical:
+        who, ts = new.author or actor, row["received_at"]
+        payload.update(imported=True, logged_at=iso(row["created_at"]), by=actor.id)
     return EventDraft(
         "create" if row["version"] == 1 else "amend",
         "record",
         row["uid"],
-        actor.id,
-        actor.rank,
+        who.id,
+        who.rank,
         record_id=record_id,
         subject_hash=row["content_hash"],
-        payload={"kind": row["kind"], "version": row["version"], "root": row["root_uid"]},
-        ts=row["created_at"],
+        payload=payload,
+        ts=ts,
     )
 
 

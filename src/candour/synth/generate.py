@@ -60,7 +60,7 @@ class Scale:
 SCALES = {
     "small": Scale(3, 5, 4, 120, 200, 60, 30, 3),
     "medium": Scale(70, 6, 5, 3000, 5000, 1050, 200, 5),
-    "large": Scale(260, 6, 5, 12000, 20000, 2100, 400, 8),
+    "large": Scale(300, 6, 5, 14000, 24000, 2500, 400, 8),
 }
 
 SEXUAL_OFFENCES = (

@@ -1,0 +1,19 @@
+"""Intake: files in, records or quarantine entries out; nothing reported is lost."""
+
+from candour.intake.documents import IntakeError, Limits
+from candour.intake.quarantine import get_item, list_items, retry
+from candour.intake.service import Options, Summary, ingest
+from candour.intake.workforce import WorkforceSummary, import_workforce
+
+__all__ = [
+    "IntakeError",
+    "Limits",
+    "Options",
+    "Summary",
+    "WorkforceSummary",
+    "get_item",
+    "import_workforce",
+    "ingest",
+    "list_items",
+    "retry",
+]

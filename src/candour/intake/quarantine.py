@@ -1,0 +1,116 @@
+"""Looking at and retrying what intake could not take in."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from candour.errors import NotFoundError, ValidationError
+from candour.intake.readers import READERS, Item, Rejected
+from candour.intake.service import Batch, Options, Summary
+from candour.ledger.log import EventDraft, append
+from candour.store import Actor, Store
+from candour.store.models import QuarantineItem
+from candour.store.types import utcnow
+
+
+def list_items(
+    session: Session, *, status: str | None = "open", limit: int = 200
+) -> list[QuarantineItem]:
+    stmt = select(QuarantineItem).order_by(QuarantineItem.id).limit(limit)
+    if status:
+        stmt = stmt.where(QuarantineItem.status == status)
+    return list(session.scalars(stmt))
+
+
+def get_item(session: Session, item_id: int) -> QuarantineItem:
+    item = session.get(QuarantineItem, item_id)
+    if item is None:
+        raise NotFoundError(f"no quarantine item {item_id}")
+    return item
+
+
+def _current_bytes(item: QuarantineItem, replacement: Path | None) -> bytes:
+    """What to retry: a corrected file if given, else the source as it is now, else the copy."""
+    if replacement is not None:
+        return replacement.read_bytes()
+    source = Path(item.source)
+    if not source.is_file():
+        return item.raw
+    if item.reader == "document" and item.locator is None:
+        return source.read_bytes()
+    if item.reader == "jsonl" and item.locator and item.locator.startswith("line "):
+        n = int(item.locator.split()[1])
+        with source.open("rb") as fh:
+            for i, line in enumerate(fh, 1):
+                if i == n:
+                    return line.rstrip(b"\r\n")
+    if item.reader == "csv" and item.locator and item.locator.startswith("row "):
+        n = int(item.locator.split()[1])
+        text = source.read_text("utf-8-sig", errors="surrogateescape")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        if len(rows) > n:
+            out = io.StringIO()
+            csv.writer(out).writerows([rows[0], rows[n]])
+            return out.getvalue().encode("utf-8", errors="surrogateescape")
+    return item.raw
+
+
+def retry(
+    store: Store, item_id: int, actor: Actor, replacement: Path | None = None
+) -> tuple[bool, str]:
+    """Re-read one quarantined item; on success ingest it and mark the item resolved."""
+    with store.reading() as session:
+        item = get_item(session, item_id)
+        if item.status != "open":
+            raise ValidationError(f"quarantine item {item_id} is already {item.status}")
+        reader = READERS.get(item.reader)
+        if reader is None:
+            raise ValidationError(
+                f"quarantine item {item_id} came from an unsupported file; "
+                "convert it and ingest the new file"
+            )
+        raw = _current_bytes(item, replacement)
+        options = Options(kind=item.kind_hint, agency=item.agency_hint)
+        parsed: Item = reader.reread(item.source, item.locator, raw, options.limits)
+    if isinstance(parsed, Rejected):
+        _update(store, item_id, actor, parsed.message, parsed.field)
+        return False, parsed.message
+    summary = Summary()
+    batch = Batch(store, actor, options, summary)
+    batch.accepted.append(parsed)
+    uids = batch.flush()
+    if summary.quarantined:
+        # still unresolved (e.g. an unknown user): the new reason is in a fresh entry; keep one.
+        return False, "still not accepted: see the newest quarantine entry"
+    _resolve(store, item_id, actor, uids[0] if uids else None)
+    return True, (f"ingested as {uids[0]}" if uids else "already present")
+
+
+def _update(store: Store, item_id: int, actor: Actor, message: str, field: str | None) -> None:
+    with store.transaction() as session:
+        item = get_item(session, item_id)
+        item.message, item.field, item.updated_at = message, field, utcnow()
+
+
+def _resolve(store: Store, item_id: int, actor: Actor, uid: str | None) -> None:
+    with store.transaction() as session:
+        item = get_item(session, item_id)
+        item.status, item.resolved_uid, item.updated_at = "resolved", uid, utcnow()
+        append(
+            session,
+            [
+                EventDraft(
+                    "resolve",
+                    "quarantine",
+                    str(item_id),
+                    actor.id,
+                    actor.rank,
+                    payload={"record": uid},
+                )
+            ],
+        )

@@ -1,0 +1,201 @@
+"""Readers turn files into items: a validated record, or a rejection with where and why.
+
+One reader per format, registered by name (`READERS`) and chosen by file suffix; each yields items
+as it goes, so a large file streams with bounded memory and a bad row never stops the good ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError as PydanticError
+
+from candour.intake.documents import EXTRACTORS, Document, IntakeError, Limits
+from candour.intake.schema import CSV_REQUIRED, RecordIn, csv_row_to_record
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class Accepted:
+    source: str
+    locator: str | None
+    raw: bytes
+    record: RecordIn | None = None
+    document: Document | None = None
+
+
+@dataclass
+class Rejected:
+    source: str
+    locator: str | None
+    message: str
+    raw: bytes
+    field: str | None = None
+    reader: str = ""
+
+
+Item = Accepted | Rejected
+
+
+class Reader(Protocol):
+    name: str
+    suffixes: tuple[str, ...]
+
+    def read(self, path: Path, limits: Limits) -> Iterator[Item]: ...
+
+    def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item: ...
+
+
+def _pydantic_reason(exc: PydanticError) -> tuple[str, str]:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    extra = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return where, f"{msg}{extra}"
+
+
+def validate_record(data: Any, source: str, locator: str, raw: bytes, reader: str) -> Item:
+    if not isinstance(data, dict):
+        return Rejected(source, locator, "expected a JSON object", raw, reader=reader)
+    try:
+        return Accepted(source, locator, raw, record=RecordIn.model_validate(data))
+    except PydanticError as exc:
+        where, msg = _pydantic_reason(exc)
+        return Rejected(source, locator, msg, raw, field=where, reader=reader)
+
+
+class JsonLinesReader:
+    name: str = "jsonl"
+    suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
+
+    def read(self, path: Path, limits: Limits) -> Iterator[Item]:
+        source = str(path)
+        with path.open("rb") as fh:
+            for n, line in enumerate(_lines(fh), 1):
+                if line.strip():
+                    yield self.reread(source, f"line {n}", line, limits)
+
+    def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item:
+        loc = locator or "line ?"
+        if len(raw) > MAX_LINE_BYTES:
+            return Rejected(source, loc, "line longer than 16 MiB", raw[:65536], reader=self.name)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Rejected(
+                source, loc, f"invalid UTF-8 at byte {exc.start}", raw, reader=self.name
+            )
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return Rejected(
+                source, loc, f"not JSON: {exc.msg} at column {exc.colno}", raw, reader=self.name
+            )
+        return validate_record(data, source, loc, raw, self.name)
+
+
+def _lines(fh: io.BufferedReader) -> Iterator[bytes]:
+    """Lines of a binary file, refusing to buffer one longer than MAX_LINE_BYTES."""
+    while True:
+        line = fh.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            # skip the rest of this runaway line, but report it
+            while (more := fh.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
+                pass
+        yield line.rstrip(b"\r\n")
+
+
+class CsvReader:
+    name: str = "csv"
+    suffixes: tuple[str, ...] = (".csv",)
+
+    def read(self, path: Path, limits: Limits) -> Iterator[Item]:
+        source = str(path)
+        data = path.read_bytes()
+        if not data.strip():
+            yield Rejected(source, None, "empty file", data, reader=self.name)
+            return
+        text = data.decode("utf-8-sig", errors="surrogateescape")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = reader.fieldnames or []
+        missing = [c for c in CSV_REQUIRED if c not in header]
+        if missing:
+            yield Rejected(
+                source,
+                "header",
+                f"wrong columns: missing {', '.join(missing)}",
+                data[:65536],
+                field=missing[0],
+                reader=self.name,
+            )
+            return
+        for row in reader:
+            loc = f"row {reader.line_num - 1}"
+            raw = _row_bytes(header, row)
+            yield self._row(source, loc, row, raw)
+
+    def _row(self, source: str, loc: str, row: dict[str, Any], raw: bytes) -> Item:
+        if None in row:
+            return Rejected(source, loc, "more values than columns", raw, reader=self.name)
+        for k, v in row.items():
+            if isinstance(v, str) and any("\udc80" <= ch <= "\udcff" for ch in v):
+                return Rejected(source, loc, "invalid UTF-8", raw, field=k, reader=self.name)
+        return validate_record(csv_row_to_record(row), source, loc, raw, self.name)
+
+    def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item:
+        text = raw.decode("utf-8", errors="surrogateescape")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        if len(rows) != 1:
+            return Rejected(source, locator, "expected a header and one row", raw, reader=self.name)
+        return self._row(source, locator or "row ?", rows[0], raw)
+
+
+def _row_bytes(header: Sequence[str], row: dict[str, Any]) -> bytes:
+    """A self-contained CSV (header + this row): what quarantine keeps, and what retry reads."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    w.writerow([row.get(h, "") for h in header] + list(row.get(None) or []))  # type: ignore[call-overload]
+    return out.getvalue().encode("utf-8", errors="surrogateescape")
+
+
+class DocumentReader:
+    name: str = "document"
+    suffixes: tuple[str, ...] = tuple(EXTRACTORS)
+
+    def read(self, path: Path, limits: Limits) -> Iterator[Item]:
+        yield self.reread(str(path), None, path.read_bytes(), limits)
+
+    def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item:
+        suffix = Path(source if locator is None else locator).suffix.lower()
+        extractor = EXTRACTORS.get(suffix)
+        if extractor is None:
+            return Rejected(
+                source, locator, f"unsupported document type '{suffix}'", raw, reader=self.name
+            )
+        try:
+            return Accepted(source, locator, raw, document=extractor(raw, limits))
+        except IntakeError as exc:
+            return Rejected(source, locator, str(exc), raw, field=exc.field, reader=self.name)
+        except RecursionError:
+            return Rejected(source, locator, "document nested too deeply", raw, reader=self.name)
+
+
+_BUILT_IN: tuple[Reader, ...] = (JsonLinesReader(), CsvReader(), DocumentReader())
+READERS: dict[str, Reader] = {r.name: r for r in _BUILT_IN}
+BY_SUFFIX: dict[str, Reader] = {s: r for r in READERS.values() for s in r.suffixes}
+
+
+def reader_for(path: Path) -> Reader | None:
+    return BY_SUFFIX.get(path.suffix.lower())
