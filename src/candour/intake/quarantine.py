@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
 from candour.intake.readers import READERS, Item, Rejected
-from candour.intake.service import Batch, Options, Summary
+from candour.intake.service import Batch, Directory, Options, Summary, Unresolved, prepare
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store
 from candour.store.models import QuarantineItem
@@ -80,13 +80,15 @@ def retry(
     if isinstance(parsed, Rejected):
         _update(store, item_id, actor, parsed.message, parsed.field)
         return False, parsed.message
-    summary = Summary()
-    batch = Batch(store, actor, options, summary)
+    with store.reading() as session:
+        try:
+            prepare(parsed, options, Directory(session), actor)
+        except Unresolved as exc:
+            _update(store, item_id, actor, exc.message, exc.field)
+            return False, exc.message
+    batch = Batch(store, actor, options, Summary())
     batch.accepted.append(parsed)
     uids = batch.flush()
-    if summary.quarantined:
-        # still unresolved (e.g. an unknown user): the new reason is in a fresh entry; keep one.
-        return False, "still not accepted: see the newest quarantine entry"
     _resolve(store, item_id, actor, uids[0] if uids else None)
     return True, (f"ingested as {uids[0]}" if uids else "already present")
 
