@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 from pydantic import ValidationError as PydanticError
 
 from candour.intake.documents import EXTRACTORS, Document, IntakeError, Limits
@@ -29,6 +29,7 @@ class Accepted:
     raw: bytes
     record: RecordIn | None = None
     document: Document | None = None
+    data: dict[str, Any] | None = None  # the record as the source wrote it
 
 
 @dataclass
@@ -67,7 +68,7 @@ def validate_record(data: Any, source: str, locator: str, raw: bytes, reader: st
     if not isinstance(data, dict):
         return Rejected(source, locator, "expected a JSON object", raw, reader=reader)
     try:
-        return Accepted(source, locator, raw, record=RecordIn.model_validate(data))
+        return Accepted(source, locator, raw, record=RecordIn.model_validate(data), data=data)
     except PydanticError as exc:
         where, msg = _pydantic_reason(exc)
         return Rejected(source, locator, msg, raw, field=where, reader=reader)
@@ -89,17 +90,15 @@ class JsonLinesReader:
         if len(raw) > MAX_LINE_BYTES:
             return Rejected(source, loc, "line longer than 16 MiB", raw[:65536], reader=self.name)
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return Rejected(
-                source, loc, f"invalid UTF-8 at byte {exc.start}", raw, reader=self.name
-            )
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return Rejected(
-                source, loc, f"not JSON: {exc.msg} at column {exc.colno}", raw, reader=self.name
-            )
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                message = f"invalid UTF-8 at byte {bad.start}"
+            else:
+                message = f"not JSON: {exc.msg} at column {exc.colno}"
+            return Rejected(source, loc, message, raw, reader=self.name)
         return validate_record(data, source, loc, raw, self.name)
 
 

@@ -7,6 +7,7 @@ name the field.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
@@ -22,9 +23,21 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+_clock: list[Any] = [0.0, datetime.now(UTC)]
+
+
+def _now() -> datetime:
+    """The current time, re-read at most once a second (validation runs per field, per row)."""
+    tick = time.monotonic()
+    if tick - _clock[0] > 1.0:
+        _clock[0], _clock[1] = tick, datetime.now(UTC)
+    now: datetime = _clock[1]
+    return now
+
+
 def check_time(value: datetime, *, now: datetime | None = None) -> datetime:
     value = _aware(value)
-    now = now or datetime.now(UTC)
+    now = now or _now()
     if value < EARLIEST:
         raise ValueError(f"impossible date {value.date()} (before 1900)")
     if value > now + timedelta(days=1):

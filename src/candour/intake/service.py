@@ -26,7 +26,7 @@ from candour.store import (
     NewMention,
     NewRecord,
     Store,
-    add_decision,
+    add_decisions,
     add_mentions,
     add_records,
     existing_uids,
@@ -38,7 +38,8 @@ from candour.store.records import allocate_ids
 from candour.store.types import utcnow
 
 EXTRACTOR = "intake/1"
-BATCH = 500
+_OWN_COLUMNS = frozenset({"text", "title", "received_at", "kind", "schema"})
+BATCH = 2000
 _KIND_BY_FOLDER = {k.value: k.value for k in RecordKind} | {
     "crime_reports": "crime_report",
     "referrals": "referral",
@@ -181,10 +182,9 @@ def _prepare_structured(
         decisions.append(
             (user, NewDecision(d.kind.value, d.reason, d.outcome, d.offence_code, decided_at=d.at))
         )
-    fields = rec.model_dump(
-        mode="json", by_alias=True, exclude={"text", "title", "received_at", "kind", "schema_"}
-    )
-    fields = {k: v for k, v in fields.items() if v not in (None, [], {})}
+    # Keep the fields as the source wrote them (validated above), less what has its own column.
+    source = item.data or rec.model_dump(mode="json", by_alias=True)
+    fields = {k: v for k, v in source.items() if k not in _OWN_COLUMNS and v not in (None, [], {})}
     about_child = rec.kind.value in ("missing_episode", "referral") or any(
         p.role.value == "victim" and _is_child(p, rec.received_at) for p in rec.people
     )
@@ -364,12 +364,12 @@ class Batch:
                 m.record_id = rid
                 mentions.append(m)
         self.summary.mentions += add_mentions(session, mentions)
-        for p in fresh:
-            for user, decision in p.decisions:
-                add_decision(
-                    session, p.record.uid or "", decision, Actor(user.id, user.rank, user.role)
-                )
-                self.summary.decisions += 1
+        decisions = [
+            (rid, decision, Actor(user.id, user.rank, user.role))
+            for p, rid in zip(fresh, ids, strict=True)
+            for user, decision in p.decisions
+        ]
+        self.summary.decisions += len(add_decisions(session, decisions))
         self.summary.ingested += len(fresh)
         return [p.record.uid or "" for p in fresh]
 

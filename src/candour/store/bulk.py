@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Table
@@ -64,15 +65,28 @@ def _converter(column_type: Any, dialect: str) -> Converter:
 
 
 def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows (dicts keyed by column name; absent keys are NULL) with one executemany."""
+    """Insert rows (dicts with the same keys, named after columns) with one executemany."""
     if not rows:
         return
     conn = session.connection()
     dialect = conn.dialect.name
     names = [c.name for c in table.columns if c.name in rows[0]]
-    converters = [_converter(table.c[n].type, dialect) for n in names]
-    pairs = list(zip(names, converters, strict=True))
-    params = [tuple(conv(row.get(name)) for name, conv in pairs) for row in rows]
+    convert = [
+        (i, conv)
+        for i, n in enumerate(names)
+        if (conv := _converter(table.c[n].type, dialect)) is not _identity
+    ]
+    getter = itemgetter(*names)
+    single = len(names) == 1
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = (getter(row),) if single else getter(row)
+        if convert:
+            values = list(values)
+            for i, conv in convert:
+                values[i] = conv(values[i])
+            values = tuple(values)
+        params.append(values)
     mark = "?" if dialect == "sqlite" else "%s"
     quote = conn.dialect.identifier_preparer.quote
     sql = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
 from candour.ledger.log import EventDraft, append
+from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor
+from candour.store.bulk import insert_many
 from candour.store.enums import DecisionKind, EscalationStatus, Rank, RecordingOutcome
 from candour.store.hashing import (
     ESCALATION_COLUMNS,
@@ -20,8 +22,8 @@ from candour.store.hashing import (
     decision_hash,
     escalation_hash,
 )
-from candour.store.models import Assignment, Decision, Escalation, Record, User
-from candour.store.records import latest_version
+from candour.store.models import Assignment, Decision, Escalation, Record, User, table_of
+from candour.store.records import allocate_ids, latest_version
 from candour.store.types import utcnow
 
 
@@ -56,43 +58,59 @@ def _validate_decision(d: NewDecision) -> None:
 
 def add_decision(session: Session, record_uid: str, new: NewDecision, actor: Actor) -> Decision:
     """A named, timed decision with its rationale; the rank held at the time is kept."""
-    if actor.id is None or actor.rank is None:
-        raise ValidationError("a decision must be made by a named user", field="decided_by")
-    _validate_decision(new)
     record = latest_version(session, record_uid)
-    row: dict[str, Any] = {
-        "record_id": record.id,
-        "kind": new.kind,
-        "outcome": new.outcome,
-        "offence_code": new.offence_code,
-        "reason": new.reason,
-        "decided_by": actor.id,
-        "rank_at_decision": actor.rank,
-        "decided_at": new.decided_at or utcnow(),
-        "supersedes_id": None,
-    }
-    decision = Decision(**row, content_hash=decision_hash(row))
-    session.add(decision)
-    session.flush()
-    payload = {"kind": new.kind, "outcome": new.outcome, "offence_code": new.offence_code}
-    append(
-        session,
-        [
+    (decision_id,) = add_decisions(session, [(record.id, new, actor)])
+    return session.get_one(Decision, decision_id)
+
+
+def add_decisions(
+    session: Session, decisions: Sequence[tuple[int, NewDecision, Actor]]
+) -> list[int]:
+    """Many decisions (record id, decision, who decided) and their events, in one go."""
+    rows: list[dict[str, Any]] = []
+    events: list[EventDraft] = []
+    now = utcnow()
+    for record_id, new, actor in decisions:
+        if actor.id is None or actor.rank is None:
+            raise ValidationError("a decision must be made by a named user", field="decided_by")
+        _validate_decision(new)
+        row: dict[str, Any] = {
+            "record_id": record_id,
+            "kind": new.kind,
+            "outcome": new.outcome,
+            "offence_code": new.offence_code,
+            "reason": new.reason,
+            "decided_by": actor.id,
+            "rank_at_decision": actor.rank,
+            "decided_at": new.decided_at or now,
+            "supersedes_id": None,
+        }
+        row["content_hash"] = decision_hash(row)
+        rows.append(row)
+    if not rows:
+        return []
+    ledger_lock(session)
+    ids = allocate_ids(session, "decision", len(rows))
+    for did, row, (_, new, actor) in zip(ids, rows, decisions, strict=True):
+        row["id"] = did
+        payload = {"kind": new.kind, "outcome": new.outcome, "offence_code": new.offence_code}
+        events.append(
             EventDraft(
                 "decide",
                 "decision",
-                str(decision.id),
+                str(did),
                 actor.id,
                 actor.rank,
-                record_id=record.id,
-                subject_hash=decision.content_hash,
+                record_id=row["record_id"],
+                subject_hash=row["content_hash"],
                 purpose=new.reason,
                 payload=payload,
-                ts=decision.decided_at,
+                ts=row["decided_at"],
             )
-        ],
-    )
-    return decision
+        )
+    insert_many(session, table_of(Decision), rows)
+    append(session, events)
+    return ids
 
 
 @dataclass(frozen=True)

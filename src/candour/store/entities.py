@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
+from candour.store.bulk import insert_many
 from candour.store.enums import EntityKind, MentionSource, PersonRole
-from candour.store.models import Entity, Mention
+from candour.store.models import Entity, Mention, table_of
 from candour.store.types import utcnow
 
 
@@ -76,5 +77,5 @@ def add_mentions(session: Session, mentions: Sequence[NewMention]) -> int:
         MentionSource(m.source)
         PersonRole(m.role)
         rows.append({**m.__dict__, "created_at": now})
-    session.execute(insert(Mention), rows)
+    insert_many(session, table_of(Mention), rows)
     return len(rows)
