@@ -72,6 +72,31 @@ def run_demo(
         f"{summary.ingested:,} records ingested, {summary.quarantined:,} quarantined, "
         f"{summary.mentions:,} structured mentions, {summary.decisions:,} decisions",
     )
+    from candour.audit import demand, run_audit, write_audit, write_demand
+    from candour.audit.evaluate import score_recording
+    from candour.rules import run_rules
+
+    with store.transaction() as session:
+        run = run_rules(session, admin)
+    step(
+        "rules",
+        f"{', '.join(run.rules)}: {run.evaluated:,} disclosures evaluated, "
+        f"{run.breaches:,} breaches of the 24-hour decision, {run.raised:,} escalations "
+        f"raised, {run.climbed:,} climbed a rank while overdue",
+    )
+    with store.reading() as session:
+        audit = run_audit(session)
+        need = demand(session)
+    write_audit(audit, root / "reports" / "recording-audit")
+    write_demand(need, root / "reports" / "demand")
+    scores = score_recording(audit, data)
+    step(
+        "audit",
+        f"{audit.recorded_rate:.1%} of disclosures recorded; reports and charts in "
+        f"{root / 'reports'}; against ground truth: "
+        + "; ".join(f"{s.name} precision {s.precision:.2f} recall {s.recall:.2f}" for s in scores),
+    )
+    result.facts["demand"] = need
     with store.transaction() as session:
         cp, note = make_checkpoint(session, load_signer(settings), settings.ledger_origin)
     (root / "checkpoint.txt").write_text(note)
@@ -112,9 +137,13 @@ def _findings(store: Any, data: Path) -> dict[str, Any]:
         facts["sexual_offence_disclosures"] = len(sexual)
         facts["never_decided"] = len(none)
         facts["not_recorded"] = len(refused)
-        if refused:
-            example = refused[0]
+        if none or refused:
+            example = (none or refused)[0]
             facts["example_record"] = example.uid
-            facts["example_reason"] = next(d.reason for d in decided[example.id])
+            facts["example_reason"] = (
+                next(d.reason for d in decided[example.id])
+                if example.id in decided
+                else "no crime-recording decision was ever made"
+            )
             facts["example_who_knew"] = [k.as_dict() for k in who_knew(session, example.uid)]
     return facts

@@ -44,6 +44,18 @@ def demo(
             border_style="red",
         )
     )
+    need = f["demand"]
+    total_v, total_h = need.totals
+    table = Table(
+        "offence group",
+        "share of volume",
+        "share of harm",
+        title="Demand: what volume hides and harm shows",
+    )
+    for cat in need.categories:
+        vs, hs = cat.shares(total_v, total_h)
+        table.add_row(cat.group, f"{vs:.1%}", f"{hs:.1%}")
+    console.print(table)
     if "example_record" in f:
         table = Table(
             "time",
@@ -51,7 +63,7 @@ def demo(
             "rank",
             "action",
             "event",
-            title=f'Who knew about {f["example_record"]} (not recorded: "{f["example_reason"]}")',
+            title=f"Who knew about {f['example_record']} ({f['example_reason']})",
         )
         for row in f["example_who_knew"]:
             table.add_row(

@@ -33,7 +33,7 @@ from candour.store import (
 )
 from candour.store.bulk import insert_many
 from candour.store.enums import RecordKind
-from candour.store.models import Agency, QuarantineItem, User, table_of
+from candour.store.models import Agency, Disclosure, QuarantineItem, User, table_of
 from candour.store.records import allocate_ids
 from candour.store.types import utcnow
 
@@ -77,6 +77,7 @@ class Prepared:
     record: NewRecord
     mentions: list[NewMention]
     decisions: list[tuple[User, NewDecision]]
+    disclosure: dict[str, Any] | None = None
 
 
 class Directory:
@@ -200,7 +201,17 @@ def _prepare_structured(
         historical=True,
         author=Actor(author.id, author.rank, author.role) if author else None,
     )
-    return Prepared(item, new, _structured_mentions(rec), decisions)
+    disclosure = None
+    if rec.disclosure:
+        disclosure = {
+            "source": "field",
+            "offence_code": rec.offence.code if rec.offence else None,
+            "offence_group": rec.offence.group if rec.offence else None,
+            "received_at": rec.received_at,
+            "responsible_id": author.id if author else None,
+            "detector": EXTRACTOR,
+        }
+    return Prepared(item, new, _structured_mentions(rec), decisions, disclosure)
 
 
 def _structured_mentions(rec: RecordIn) -> list[NewMention]:
@@ -364,6 +375,18 @@ class Batch:
                 m.record_id = rid
                 mentions.append(m)
         self.summary.mentions += add_mentions(session, mentions)
+        now = utcnow()
+        disclosures = [
+            {**p.disclosure, "record_id": rid, "created_at": now}
+            for p, rid in zip(fresh, ids, strict=True)
+            if p.disclosure is not None
+        ]
+        if disclosures:
+            for row, did in zip(
+                disclosures, allocate_ids(session, "disclosure", len(disclosures)), strict=True
+            ):
+                row["id"] = did
+            insert_many(session, table_of(Disclosure), disclosures)
         decisions = [
             (rid, decision, Actor(user.id, user.rank, user.role))
             for p, rid in zip(fresh, ids, strict=True)

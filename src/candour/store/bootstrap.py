@@ -42,5 +42,8 @@ def initialise(
     _, schema = upgrade(store.engine)
     with store.transaction() as session:
         new = NewUser(admin, admin_name, "Staff", "admin", password=password or generated)
-        create_user(session, new, Actor.system())
+        admin_user = create_user(session, new, Actor.system())
+        from candour.rules.registry import load_defaults
+
+        load_defaults(session, Actor(admin_user.id, admin_user.rank, admin_user.role))
     return InitResult(schema, verifier, admin, generated)

@@ -94,3 +94,23 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         f"VALUES ({', '.join(mark for _ in names)})"
     )
     conn.exec_driver_sql(sql, params)
+
+
+def update_many(
+    session: Session, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """UPDATE ... WHERE key = ? for many rows (dicts with the same keys) in one executemany."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect.name
+    names = [n for n in rows[0] if n != key]
+    convs = [_converter(table.c[n].type, dialect) for n in [*names, key]]
+    mark = "?" if dialect == "sqlite" else "%s"
+    quote = conn.dialect.identifier_preparer.quote
+    sets = ", ".join(f"{quote(n)} = {mark}" for n in names)
+    sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote(key)} = {mark}"
+    params = [
+        tuple(conv(row[n]) for conv, n in zip(convs, [*names, key], strict=True)) for row in rows
+    ]
+    conn.exec_driver_sql(sql, params)

@@ -256,3 +256,38 @@ class QuarantineItem(Base):
     resolved_uid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class Disclosure(Base):
+    """A record's disclosure of a notifiable offence: from its structured fields or its text.
+
+    What starts the crime-recording clock; `responsible_id` is the reporting user, whose
+    supervisor a missed deadline escalates to.
+    """
+
+    __tablename__ = "disclosure"
+    __table_args__ = (UniqueConstraint("record_id", "source"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    offence_code: Mapped[str | None] = mapped_column(String(32))
+    offence_group: Mapped[str | None] = mapped_column(String(64), index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    detector: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class RuleVersion(Base):
+    """A loaded version of a declarative rule (YAML). Loading one is a ledger event."""
+
+    __tablename__ = "rule_version"
+    __table_args__ = (UniqueConstraint("rule_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime]
+    loaded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -1,0 +1,169 @@
+"""`candour rules ...`, `audit recording`, `report demand` and `eval recording`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from candour.cli.context import acting, console, ctx_obj
+from candour.cli.ledger_cmds import _parse_time
+from candour.errors import ValidationError
+
+rules_app = typer.Typer(help="Declarative, versioned rules.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audits of recording integrity.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports for senior officers and oversight.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Scores against a synthetic district's ground truth.", no_args_is_help=True
+)
+AS = typer.Option(None, "--as", help="Acting user's identifier (default CANDOUR_USER or admin).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(report_app, name="report")
+    app.add_typer(eval_app, name="eval")
+
+
+@rules_app.command("load")
+def load(
+    ctx: typer.Context, files: list[Path] = typer.Argument(...), as_user: str | None = AS
+) -> None:
+    """Load rule files (YAML); each new version is a ledger event."""
+    from candour.rules import load_rule
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    with c.store().transaction() as session:
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValidationError(f"cannot read rule file ({exc})", source=str(f)) from None
+            loaded = load_rule(session, text, str(f), actor)
+            state = "loaded" if loaded.new else "already loaded"
+            console.print(f"{loaded.rule_id} version {loaded.version}: {state}")
+
+
+@rules_app.command("load-defaults")
+def load_defaults(ctx: typer.Context, as_user: str | None = AS) -> None:
+    """Load the bundled rules (NCRS 24-hour decision, harm weights)."""
+    from candour.rules import load_defaults as run
+
+    c = ctx_obj(ctx)
+    with c.store().transaction() as session:
+        for loaded in run(session, acting(c, as_user)):
+            console.print(
+                f"{loaded.rule_id} version {loaded.version}: "
+                f"{'loaded' if loaded.new else 'already loaded'}"
+            )
+
+
+@rules_app.command("list")
+def list_rules(ctx: typer.Context, at: str | None = typer.Option(None, "--at")) -> None:
+    """Rules in force (now, or at a past time)."""
+    from candour.rules import rules_in_force
+
+    with ctx_obj(ctx).store().reading() as session:
+        rules = rules_in_force(session, _parse_time(at, "at"))
+    table = Table("rule", "version", "kind", "in force from", "description")
+    for r in rules:
+        table.add_row(
+            r.id, str(r.version), r.kind, r.effective_from.isoformat(), r.description.strip()[:80]
+        )
+    console.print(table)
+
+
+@rules_app.command("run")
+def run(
+    ctx: typer.Context,
+    as_of: str | None = typer.Option(None, "--as-of", help="Evaluate as things stood then."),
+    as_user: str | None = AS,
+) -> None:
+    """Evaluate the rules and raise escalations (re-runnable: nothing is raised twice)."""
+    from candour.rules import run_rules
+
+    c = ctx_obj(ctx)
+    with c.store().transaction() as session:
+        report = run_rules(session, acting(c, as_user), _parse_time(as_of, "as-of"))
+    console.print(f"as of {report.as_of:%Y-%m-%d %H:%M}: rules {', '.join(report.rules) or 'none'}")
+    console.print(
+        f"  evaluated {report.evaluated:,}  breaches {report.breaches:,}  "
+        f"raised {report.raised:,}  already raised {report.already_raised:,}  "
+        f"climbed {report.climbed:,}"
+    )
+
+
+@audit_app.command("recording")
+def audit_recording(
+    ctx: typer.Context,
+    start: str | None = typer.Option(None, "--from", help="First day (received)."),
+    end: str | None = typer.Option(None, "--to", help="Day after the last."),
+    out: Path = typer.Option(Path("reports/recording-audit"), "--out"),
+) -> None:
+    """Recording rates, disclosures without a crime record, time to decision, breaches."""
+    from candour.audit import run_audit, write_audit
+
+    with ctx_obj(ctx).store().reading() as session:
+        audit = run_audit(session, _parse_time(start, "from"), _parse_time(end, "to"))
+    paths = write_audit(audit, out)
+    console.print(
+        f"{len(audit.rows):,} disclosures of notifiable offences; "
+        f"{audit.recorded_rate:.1%} recorded as crimes"
+    )
+    console.print(
+        f"[bold red]{len(audit.unrecorded):,}[/] without a crime record; "
+        f"[bold red]{len(audit.breaches):,}[/] breaches of the 24-hour decision rule"
+    )
+    table = Table("offence group", "disclosures", "recorded", "rate")
+    for k, n, rec, rate in audit.rate_by("offence_group"):
+        table.add_row(k, f"{n:,}", f"{rec:,}", f"{rate:.1%}")
+    console.print(table)
+    console.print(f"written: {', '.join(p.name for p in paths)} in {out}")
+
+
+@report_app.command("demand")
+def report_demand(
+    ctx: typer.Context, out: Path = typer.Option(Path("reports/demand"), "--out")
+) -> None:
+    """Volume versus harm by offence group, with the harm weights' source."""
+    from candour.audit import demand, write_demand
+
+    with ctx_obj(ctx).store().reading() as session:
+        d = demand(session)
+    paths = write_demand(d, out)
+    total_v, total_h = d.totals
+    table = Table(
+        "offence group",
+        "volume",
+        "share of volume",
+        "harm",
+        "share of harm",
+        title="Demand: volume versus harm",
+    )
+    for cat in d.categories:
+        vs, hs = cat.shares(total_v, total_h)
+        table.add_row(cat.group, f"{cat.volume:,}", f"{vs:.1%}", f"{cat.harm:,.0f}", f"{hs:.1%}")
+    console.print(table)
+    console.print(f"harm weights: {d.source}")
+    console.print(f"written: {', '.join(p.name for p in paths)} in {out}")
+
+
+@eval_app.command("recording")
+def eval_recording(
+    ctx: typer.Context, district: Path = typer.Argument(..., help="A synthetic district folder.")
+) -> None:
+    """Precision and recall of the recording audit against the district's ground truth."""
+    from candour.audit import run_audit
+    from candour.audit.evaluate import score_recording
+
+    with ctx_obj(ctx).store().reading() as session:
+        scores = score_recording(run_audit(session), district)
+    table = Table("finding", "truth", "found", "precision", "recall")
+    for s in scores:
+        table.add_row(
+            s.name, f"{s.truth:,}", f"{s.found:,}", f"{s.precision:.3f}", f"{s.recall:.3f}"
+        )
+    console.print(table)

@@ -1,0 +1,279 @@
+"""Evaluating rules over the store: breaches become escalations, overdue escalations climb.
+
+Each rule kind has an evaluator registered by name. Evaluation is set-based SQL over the
+`disclosure` and `decision` tables, then bulk writes, so a million records take seconds; every
+escalation and every climb is still its own ledger event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from candour.ledger.log import EventDraft, append
+from candour.ledger.log import lock as ledger_lock
+from candour.rules.model import RecordingDeadline
+from candour.rules.registry import AnyRule, rules_in_force
+from candour.store.access import Actor
+from candour.store.bulk import insert_many, update_many
+from candour.store.enums import EscalationStatus, Rank
+from candour.store.hashing import ESCALATION_COLUMNS, escalation_hash
+from candour.store.models import Decision, Disclosure, Escalation, Record, User, table_of
+from candour.store.records import allocate_ids
+from candour.store.types import iso, utcnow
+
+
+@dataclass
+class RunReport:
+    as_of: datetime
+    rules: list[str] = field(default_factory=list)
+    evaluated: int = 0
+    breaches: int = 0
+    raised: int = 0
+    already_raised: int = 0
+    climbed: int = 0
+
+
+Evaluator = Callable[[Session, AnyRule, datetime, Actor, RunReport], None]
+EVALUATORS: dict[str, Evaluator] = {}
+
+
+def evaluator(kind: str) -> Callable[[Evaluator], Evaluator]:
+    def deco(fn: Evaluator) -> Evaluator:
+        EVALUATORS[kind] = fn
+        return fn
+
+    return deco
+
+
+def run_rules(session: Session, actor: Actor, as_of: datetime | None = None) -> RunReport:
+    """Evaluate every rule in force at `as_of` (default now) as the data stood then."""
+    as_of = as_of or datetime.now(UTC)
+    report = RunReport(as_of)
+    for rule in rules_in_force(session, as_of):
+        fn = EVALUATORS.get(rule.kind)
+        if fn is not None:
+            report.rules.append(f"{rule.id}@{rule.version}")
+            fn(session, rule, as_of, actor, report)
+    return report
+
+
+@dataclass
+class _People:
+    rank: dict[int, str]
+    supervisor: dict[int, int | None]
+
+    @classmethod
+    def load(cls, session: Session) -> _People:
+        rows = session.execute(select(User.id, User.rank, User.supervisor_id)).all()
+        return cls({r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows})
+
+
+@evaluator("recording_deadline")
+def recording_deadline(
+    session: Session, rule: AnyRule, as_of: datetime, actor: Actor, report: RunReport
+) -> None:
+    assert isinstance(rule, RecordingDeadline)
+    deadline = timedelta(hours=rule.deadline_hours)
+    first = (
+        select(Decision.record_id, func.min(Decision.decided_at).label("first"))
+        .where(Decision.kind == "crime_recording", Decision.decided_at <= as_of)
+        .group_by(Decision.record_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Disclosure.record_id,
+            Record.uid,
+            Disclosure.received_at,
+            Disclosure.responsible_id,
+            Disclosure.offence_code,
+            Disclosure.offence_group,
+            first.c.first,
+        )
+        .join(Record, Record.id == Disclosure.record_id)
+        .outerjoin(first, first.c.record_id == Disclosure.record_id)
+        .where(Disclosure.received_at <= as_of - deadline)
+    )
+    if rule.applies_to.groups:
+        stmt = stmt.where(Disclosure.offence_group.in_(rule.applies_to.groups))
+    breaches = []
+    for row in session.execute(stmt.execution_options(yield_per=50_000)):
+        report.evaluated += 1
+        due = row.received_at + deadline
+        if row.first is None or row.first > due:
+            breaches.append((row, due))
+    report.breaches += len(breaches)
+    people = _People.load(session)
+    _raise(session, rule, breaches, people, actor, report)
+    _climb(session, rule, as_of, people, actor, report)
+
+
+def _owner(people: _People, responsible: int | None, fallback: str) -> tuple[int | None, str]:
+    sup = people.supervisor.get(responsible) if responsible is not None else None
+    if sup is None:
+        return None, fallback
+    return sup, people.rank.get(sup, fallback)
+
+
+def _raise(
+    session: Session,
+    rule: RecordingDeadline,
+    breaches: list[Any],
+    people: _People,
+    actor: Actor,
+    report: RunReport,
+) -> None:
+    keys = [f"{rule.id}:{row.uid}" for row, _ in breaches]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        existing.update(
+            k
+            for k in session.scalars(
+                select(Escalation.dedup_key).where(Escalation.dedup_key.in_(chunk))
+            )
+            if k
+        )
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for (row, due), key in zip(breaches, keys, strict=True):
+        if key in existing:
+            report.already_raised += 1
+            continue
+        existing.add(key)
+        owner, rank = _owner(people, row.responsible_id, rule.fallback_rank)
+        decided = "no decision at all" if row.first is None else f"decided late, {iso(row.first)}"
+        esc: dict[str, Any] = {
+            "record_id": row.record_id,
+            "rule_id": rule.id,
+            "rule_version": str(rule.version),
+            "dedup_key": key,
+            "raised_by": actor.id,
+            "owner_id": owner,
+            "target_rank": rank,
+            "reason": f"No crime-recording decision within {rule.deadline_hours:g}h of a "
+            f"disclosure ({row.offence_code or row.offence_group}): {decided}",
+            "evidence": {
+                "rule": rule.id,
+                "version": rule.version,
+                "record": row.uid,
+                "received_at": iso(row.received_at),
+                "due": iso(due),
+                "first_decision": iso(row.first) if row.first else None,
+                "responsible": row.responsible_id,
+            },
+            "status": EscalationStatus.OPEN.value,
+            "deadline": due + timedelta(hours=rule.escalation_deadline_hours),
+            "created_at": now,
+            "updated_at": now,
+        }
+        esc["content_hash"] = escalation_hash(esc)
+        rows.append(esc)
+    if not rows:
+        return
+    ledger_lock(session)
+    for eid, esc in zip(allocate_ids(session, "escalation", len(rows)), rows, strict=True):
+        esc["id"] = eid
+    insert_many(session, table_of(Escalation), rows)
+    append(session, [_event("escalate", e, actor, people) for e in rows])
+    report.raised += len(rows)
+
+
+def _event(
+    action: str, esc: dict[str, Any], actor: Actor, people: _People, ts: datetime | None = None
+) -> EventDraft:
+    owner = esc["owner_id"]
+    return EventDraft(
+        action,
+        "escalation",
+        str(esc["id"]),
+        actor.id,
+        actor.rank,
+        target_id=owner,
+        target_rank=people.rank.get(owner) if owner else esc["target_rank"],
+        record_id=esc["record_id"],
+        subject_hash=esc["content_hash"],
+        purpose=esc["reason"],
+        payload={
+            "status": esc["status"],
+            "target_rank": esc["target_rank"],
+            "rule": esc["rule_id"],
+            "rule_version": esc["rule_version"],
+            "deadline": iso(esc["deadline"]),
+        },
+        ts=ts,
+    )
+
+
+def _climb(
+    session: Session,
+    rule: RecordingDeadline,
+    as_of: datetime,
+    people: _People,
+    actor: Actor,
+    report: RunReport,
+) -> None:
+    """Overdue escalations climb one rank per period overdue, up to the rule's ceiling."""
+    ceiling = Rank.parse(rule.climb_max_rank).seniority
+    period = timedelta(hours=rule.climb_every_hours)
+    stmt = select(Escalation).where(
+        and_(
+            Escalation.rule_id == rule.id,
+            Escalation.deadline < as_of,
+            Escalation.status.in_(("open", "overdue")),
+        )
+    )
+    updates: list[dict[str, Any]] = []
+    events: list[EventDraft] = []
+    for e in session.scalars(stmt.execution_options(yield_per=20_000)):
+        state = {c: getattr(e, c) for c in ESCALATION_COLUMNS} | {"id": e.id}
+        climbed = False
+        while state["deadline"] < as_of:
+            up = _next_rank(state["target_rank"])
+            if up is None or up.seniority > ceiling:
+                break
+            owner = state["owner_id"]
+            sup = people.supervisor.get(owner) if owner is not None else None
+            state.update(
+                status=EscalationStatus.OVERDUE.value,
+                target_rank=up.value,
+                owner_id=sup if sup is not None else owner,
+                deadline=state["deadline"] + period,
+                updated_at=utcnow(),
+            )
+            state["content_hash"] = escalation_hash(state)
+            events.append(_event("overdue", state, actor, people))
+            climbed = True
+        if climbed:
+            report.climbed += 1
+            updates.append(
+                {
+                    k: state[k]
+                    for k in (
+                        "status",
+                        "target_rank",
+                        "owner_id",
+                        "deadline",
+                        "updated_at",
+                        "content_hash",
+                        "id",
+                    )
+                }
+            )
+    if updates:
+        ledger_lock(session)
+        update_many(session, table_of(Escalation), "id", updates)
+        append(session, events)
+
+
+def _next_rank(rank: str) -> Rank | None:
+    try:
+        return Rank.parse(rank).next_up()
+    except ValueError:
+        return None

@@ -1,0 +1,81 @@
+"""Rules are data: YAML validated by pydantic, one model per rule kind."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import ValidationError as PydanticError
+
+from candour.errors import ValidationError
+from candour.store.enums import Rank
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{1,100}$")
+    version: int = Field(ge=1)
+    description: str = ""
+    effective_from: date = date(2000, 1, 1)
+
+
+class AppliesTo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    notifiable: bool = True
+    groups: list[str] = Field(default_factory=list)
+
+
+class RecordingDeadline(_Rule):
+    kind: Literal["recording_deadline"]
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    deadline_hours: float = Field(gt=0, le=24 * 365)
+    escalate_to: Literal["supervisor"] = "supervisor"
+    fallback_rank: str = "PS"
+    escalation_deadline_hours: float = Field(default=24, gt=0)
+    climb_every_hours: float = Field(default=24, gt=0)
+    climb_max_rank: str = "ChSupt"
+
+    def model_post_init(self, _context: object) -> None:
+        for rank in (self.fallback_rank, self.climb_max_rank):
+            Rank.parse(rank)
+
+
+class HarmWeights(_Rule):
+    kind: Literal["harm_weights"]
+    source: str = Field(min_length=3)
+    default_weight: float = Field(default=1, ge=0)
+    codes: dict[str, float] = Field(default_factory=dict)
+    groups: dict[str, float] = Field(default_factory=dict)
+
+    def weight(self, code: str | None, group: str | None) -> float:
+        if code and code in self.codes:
+            return self.codes[code]
+        if group and group in self.groups:
+            return self.groups[group]
+        return self.default_weight
+
+
+Rule = Annotated[RecordingDeadline | HarmWeights, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[RecordingDeadline | HarmWeights] = TypeAdapter(Rule)
+
+
+def parse_rule(text: str, source: str = "rule") -> RecordingDeadline | HarmWeights:
+    """Parse and validate one rule file; errors name the file and the field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ValidationError("not valid YAML", source=source, row=line) from None
+    if not isinstance(data, dict):
+        raise ValidationError("a rule is a YAML mapping", source=source)
+    try:
+        return _ADAPTER.validate_python(data)
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:] or first["loc"])
+        raise ValidationError(first["msg"], source=source, field=where) from None
+    except ValueError as exc:
+        raise ValidationError(str(exc), source=source) from None

@@ -1,0 +1,105 @@
+"""Loading rule versions (each a ledger event) and finding the versions in force at a time."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from candour.errors import ValidationError
+from candour.ledger.log import EventDraft, append
+from candour.rules.model import HarmWeights, RecordingDeadline, parse_rule
+from candour.store.access import Actor
+from candour.store.models import RuleVersion
+from candour.store.types import utcnow
+
+AnyRule = RecordingDeadline | HarmWeights
+
+
+@dataclass(frozen=True)
+class Loaded:
+    rule_id: str
+    version: int
+    new: bool
+
+
+def load_rule(session: Session, text: str, source: str, actor: Actor) -> Loaded:
+    """Store a rule version; the same version twice is a no-op, a changed one is refused."""
+    rule = parse_rule(text, source)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    found = session.execute(
+        select(RuleVersion).where(
+            RuleVersion.rule_id == rule.id, RuleVersion.version == rule.version
+        )
+    ).scalar_one_or_none()
+    if found is not None:
+        if found.sha256 != sha:
+            raise ValidationError(
+                f"rule '{rule.id}' version {rule.version} is already loaded with "
+                "different content: give the change a new version",
+                source=source,
+                field="version",
+            )
+        return Loaded(rule.id, rule.version, False)
+    row = RuleVersion(
+        rule_id=rule.id,
+        version=rule.version,
+        kind=rule.kind,
+        sha256=sha,
+        text=text,
+        loaded_at=utcnow(),
+        loaded_by=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    append(
+        session,
+        [
+            EventDraft(
+                "rule_change",
+                "rule",
+                f"{rule.id}@{rule.version}",
+                actor.id,
+                actor.rank,
+                subject_hash=sha,
+                payload={
+                    "kind": rule.kind,
+                    "version": rule.version,
+                    "effective_from": rule.effective_from.isoformat(),
+                },
+            )
+        ],
+    )
+    return Loaded(rule.id, rule.version, True)
+
+
+def load_defaults(session: Session, actor: Actor) -> list[Loaded]:
+    """The bundled rules (NCRS 24-hour decision, harm weights), if not loaded yet."""
+    folder = resources.files("candour.rules") / "defaults"
+    return [
+        load_rule(session, f.read_text(encoding="utf-8"), f"defaults/{f.name}", actor)
+        for f in sorted(folder.iterdir(), key=lambda p: p.name)
+        if f.name.endswith(".yaml")
+    ]
+
+
+def rules_in_force(session: Session, at: datetime | None = None) -> list[AnyRule]:
+    """For each rule id, the newest version whose effective date has come by `at`."""
+    at = at or datetime.now(UTC)
+    best: dict[str, AnyRule] = {}
+    for row in session.scalars(select(RuleVersion).order_by(RuleVersion.version)):
+        rule = parse_rule(row.text, f"{row.rule_id}@{row.version}")
+        if rule.effective_from <= at.date():
+            best[rule.id] = rule
+    return list(best.values())
+
+
+def harm_weights(session: Session, at: datetime | None = None) -> HarmWeights:
+    for rule in rules_in_force(session, at):
+        if isinstance(rule, HarmWeights):
+            return rule
+    raise ValidationError("no harm-weights rule is loaded: run 'candour rules load-defaults'")
