@@ -11,7 +11,7 @@ from candour.ledger.integrity import Report, verify
 from candour.ledger.keys import load_signer
 from candour.ledger.note import Checkpoint, Signer, open_checkpoint
 from candour.settings import Settings
-from candour.store import NewEscalation, Store, raise_escalation
+from candour.store import NewEscalation, Store, actor_for, raise_escalation, read_record
 from candour.store.access import Actor
 from tests.support.world import T0, World, build
 
@@ -20,6 +20,8 @@ from tests.support.world import T0, World, build
 def world(store: Store, settings: Settings) -> tuple[World, Checkpoint]:
     w = build(store)
     with store.transaction() as s:
+        # reads after creation must not be mistaken for changes by the verifier
+        read_record(s, w.record_uids[0], actor_for(w.analyst), "network analysis")
         raise_escalation(
             s,
             NewEscalation("check", "Insp", T0, w.record_uids[1], owner_id=w.insp.id),
@@ -155,3 +157,30 @@ def test_checkpoint_forged_without_the_private_key_is_rejected(
     with pytest.raises(LedgerError, match="not valid"):
         open_checkpoint(altered, real.verifier())
     assert open_checkpoint(genuine, real.verifier()) == cp
+
+
+def test_parallel_verification_finds_the_same(store: Store, world, monkeypatch) -> None:
+    import candour.ledger.integrity as integrity
+
+    monkeypatch.setattr(integrity, "PARALLEL_FROM", 0)
+    with store.reading() as s:
+        serial = verify(s, world[1], workers=1)
+        parallel = verify(s, world[1], workers=2)
+    assert serial.intact and parallel.intact and serial.root == parallel.root
+    _sql(store, "UPDATE ledger_event SET purpose = 'x' WHERE idx = 5")
+    with store.reading() as s:
+        assert [f.index for f in verify(s, world[1], workers=2).findings] == [5]
+
+
+def test_event_rewritten_with_a_fresh_leaf_hash_is_caught_by_the_tree(store: Store, world) -> None:
+    from candour.ledger.log import row_leaf_bytes
+    from candour.ledger.merkle import leaf_hash
+    from candour.store.models import LedgerEvent
+
+    with store.transaction() as s:
+        ev = s.get_one(LedgerEvent, 6)
+        ev.purpose = "nothing happened"
+        ev.leaf_hash = leaf_hash(row_leaf_bytes(ev))
+    findings = _verify(store, world[1]).findings
+    assert findings and all(f.where != "event 6" for f in findings)
+    assert any("checkpoint" in f.where or "interior node" in f.where for f in findings)

@@ -4,20 +4,23 @@ nodes, the head, a signed checkpoint and every protected row of data against eac
 
 from __future__ import annotations
 
-import hashlib
+import itertools
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from candour.ledger import merkle
-from candour.ledger.log import NODE_LEVEL_SHIFT, STORED_MIN_LEVEL, leaf_bytes
+from candour.ledger.log import NODE_LEVEL_SHIFT, STORED_MIN_LEVEL, head
 from candour.ledger.note import Checkpoint
+from candour.ledger.scan import ScanResult, build_levels, scan_range
 from candour.store.hashing import PROTECTED
-from candour.store.models import Base, LedgerEvent, LedgerHead, LedgerNode
-from candour.store.types import iso
+from candour.store.models import Base, LedgerEvent, LedgerHead
 
 MAX_FINDINGS = 50
 BATCH = 20_000
@@ -54,102 +57,98 @@ class Report:
 
 
 Progress = Callable[[int], None]
-
-
-class _Levels:
-    """Interior node hashes recomputed during the scan, one flat buffer per level."""
-
-    def __init__(self) -> None:
-        self.buffers: list[bytearray] = []
-
-    def add(self, level: int, index: int, h: bytes) -> None:
-        if level < STORED_MIN_LEVEL:
-            return
-        while len(self.buffers) <= level - STORED_MIN_LEVEL:
-            self.buffers.append(bytearray())
-        self.buffers[level - STORED_MIN_LEVEL] += h
-
-    def get(self, level: int, index: int) -> bytes | None:
-        if not 0 <= level - STORED_MIN_LEVEL < len(self.buffers):
-            return None
-        buf = self.buffers[level - STORED_MIN_LEVEL]
-        return bytes(buf[index * 32 : index * 32 + 32]) if len(buf) >= index * 32 + 32 else None
-
-    def count(self) -> int:
-        return sum(len(b) // 32 for b in self.buffers)
+PARALLEL_FROM = 200_000  # events; below this, one process is faster than starting workers
+HASH = merkle.HASH_SIZE
 
 
 def verify(
-    session: Session, checkpoint: Checkpoint | None = None, progress: Progress | None = None
+    session: Session,
+    checkpoint: Checkpoint | None = None,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
 ) -> Report:
+    """Rebuild the tree from the stored events and check it against everything that relies on it.
+
+    The session must be on a store whose URL other processes can open (a file or a server).
+    """
     report = Report(checkpoint=checkpoint)
-    levels = _Levels()
-    frontier = merkle.Frontier()
-    latest: dict[tuple[str, str], tuple[str | None, int]] = {}
-    cp_root = _scan_events(session, report, frontier, levels, latest, checkpoint, progress)
-    report.size, report.root = frontier.size, frontier.root()
-    _check_head(session, report, frontier)
-    _check_checkpoint(report, checkpoint, cp_root)
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    size, _ = head(session)
+    top = session.execute(select(func.max(LedgerEvent.idx))).scalar_one_or_none()
+    hi = max(size, (int(top) + 1) if top is not None else 0)
+    scans = _scan(url, hi, workers, progress)
+    leaves, latest = _combine(scans, report)
+    levels = build_levels(leaves)
+    count = len(leaves) // HASH
+    report.events = report.size = count
+    report.root = _root(levels, count)
+    _check_head(session, report, levels, count)
+    _check_checkpoint(report, checkpoint, levels)
     _check_nodes(session, report, levels)
     _check_data(session, report, latest)
     return report
 
 
-def _scan_events(
-    session: Session,
-    report: Report,
-    frontier: merkle.Frontier,
-    levels: _Levels,
-    latest: dict[tuple[str, str], tuple[str | None, int]],
-    checkpoint: Checkpoint | None,
-    progress: Progress | None,
-) -> bytes | None:
-    e = LedgerEvent
-    stmt = select(
-        e.idx,
-        e.ts,
-        e.action,
-        e.actor_id,
-        e.actor_rank,
-        e.target_id,
-        e.target_rank,
-        e.record_id,
-        e.entity_type,
-        e.entity_id,
-        e.subject_hash,
-        e.purpose,
-        e.payload,
-        e.leaf_hash,
-    ).order_by(e.idx)
-    sha = hashlib.sha256
-    push = frontier.push
-    on_node = levels.add
-    cp_size = checkpoint.size if checkpoint else -1
-    cp_root = merkle.EMPTY_ROOT if cp_size == 0 else None
-    expected = 0
-    for rows in session.execute(stmt.execution_options(yield_per=BATCH)).partitions():
-        for r in rows:
-            idx = r[0]
-            if idx != expected:
-                report.add(
-                    Finding(f"event {expected}", f"missing (next stored event is {idx})", expected)
-                )
-                # The tree cannot be rebuilt past a gap: later leaves would sit at wrong indices.
-                return cp_root
-            data = leaf_bytes(idx, iso(r[1]) or "", *r[2:13])  # type: ignore[arg-type]
-            leaf = sha(b"\x00" + data).digest()
-            if leaf != bytes(r[13]):
-                report.add(Finding(f"event {idx}", _describe_leaf_change(r[2], r[8], r[9]), idx))
-            if r[8] in PROTECTED and r[9] is not None:
-                latest[(r[8], r[9])] = (r[10], idx)
-            push(leaf, on_node)
-            expected += 1
-            if expected == cp_size:
-                cp_root = frontier.root()
-        report.events = expected
+def _scan(url: str, hi: int, workers: int | None, progress: Progress | None) -> list[ScanResult]:
+    n = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if hi < PARALLEL_FROM or n < 2:
+        result = scan_range(url, 0, hi)
         if progress:
-            progress(expected)
-    return cp_root
+            progress(result.count)
+        return [result]
+    bounds = [hi * k // n for k in range(n + 1)]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        futures = [pool.submit(scan_range, url, lo, up) for lo, up in itertools.pairwise(bounds)]
+        results: list[ScanResult] = []
+        for fut in futures:
+            results.append(fut.result())
+            if progress:
+                progress(sum(r.count for r in results))
+    return results
+
+
+def _combine(
+    scans: list[ScanResult], report: Report
+) -> tuple[bytes, dict[tuple[str, str], tuple[str | None, int]]]:
+    parts: list[bytes] = []
+    latest: dict[tuple[str, str], tuple[str | None, int]] = {}
+    for scan in scans:
+        for idx, action, etype, eid in scan.changed:
+            report.add(Finding(f"event {idx}", _describe_leaf_change(action, etype, eid), idx))
+        latest.update(scan.latest)
+        parts.append(scan.leaves)
+        if scan.gap_at is not None:
+            # The tree cannot be rebuilt past a gap: later leaves would sit at wrong indices.
+            what = (
+                f"missing (next stored event is {scan.next_found})"
+                if scan.next_found is not None
+                else "missing"
+            )
+            report.add(Finding(f"event {scan.gap_at}", what, scan.gap_at))
+            break
+    return b"".join(parts), latest
+
+
+def _node(levels: list[bytes], level: int, index: int) -> bytes | None:
+    if level >= len(levels):
+        return None
+    h = levels[level][index * HASH : (index + 1) * HASH]
+    return h if len(h) == HASH else None
+
+
+def _plan_hashes(levels: list[bytes], size: int) -> list[bytes]:
+    out = []
+    for level, index in merkle.subtree_plan(0, size):
+        h = _node(levels, level, index)
+        assert h is not None
+        out.append(h)
+    return out
+
+
+def _root(levels: list[bytes], size: int) -> bytes:
+    return merkle.fold_plan(_plan_hashes(levels, size)) if size else merkle.EMPTY_ROOT
 
 
 def _describe_leaf_change(action: str, entity_type: str, entity_id: str | None) -> str:
@@ -159,59 +158,47 @@ def _describe_leaf_change(action: str, entity_type: str, entity_id: str | None) 
     )
 
 
-def _check_head(session: Session, report: Report, frontier: merkle.Frontier) -> None:
+def _check_head(session: Session, report: Report, levels: list[bytes], count: int) -> None:
     row = session.execute(select(LedgerHead.size, LedgerHead.frontier)).one_or_none()
     if row is None:
         report.add(Finding("ledger head", "missing"))
         return
     size, edge = int(row[0]), bytes(row[1])
-    if size != frontier.size:
-        what = "truncated" if size > frontier.size else "has events beyond the head"
-        report.add(
-            Finding(
-                "ledger", f"{what}: head says {size} events, {frontier.size} stored", frontier.size
-            )
-        )
-    elif edge != frontier.to_bytes():
+    if size != count:
+        what = "truncated" if size > count else "has events beyond the head"
+        report.add(Finding("ledger", f"{what}: head says {size} events, {count} stored", count))
+    elif edge != b"".join(_plan_hashes(levels, count)):
         report.add(Finding("ledger head", "right edge of the tree differs from the events"))
 
 
-def _check_checkpoint(report: Report, cp: Checkpoint | None, cp_root: bytes | None) -> None:
+def _check_checkpoint(report: Report, cp: Checkpoint | None, levels: list[bytes]) -> None:
     if cp is None:
         return
     if cp.size > report.size:
-        report.add(
-            Finding(
-                "ledger",
-                f"truncated: checkpoint covers {cp.size} events, only {report.size} stored",
-                report.size,
-            )
-        )
-    elif cp_root != cp.root:
+        what = f"truncated: checkpoint covers {cp.size} events, only {report.size} stored"
+        report.add(Finding("ledger", what, report.size))
+    elif _root(levels, cp.size) != cp.root:
         what = "root hash differs from the tree rebuilt from stored events"
         report.add(Finding(f"checkpoint of size {cp.size}", what))
 
 
-def _check_nodes(session: Session, report: Report, levels: _Levels) -> None:
+def _check_nodes(session: Session, report: Report, levels: list[bytes]) -> None:
     mask = (1 << NODE_LEVEL_SHIFT) - 1
     seen = 0
-    stmt = select(LedgerNode.key, LedgerNode.hash).order_by(LedgerNode.key)
-    for rows in session.execute(stmt.execution_options(yield_per=BATCH)).partitions():
+    raw = session.connection().exec_driver_sql("SELECT key, hash FROM ledger_node ORDER BY key")
+    while rows := raw.fetchmany(BATCH):
         for key, h in rows:
             level, index = int(key) >> NODE_LEVEL_SHIFT, int(key) & mask
-            want = levels.get(level, index)
+            want = _node(levels, level, index)
             if want is None:
                 report.add(Finding(f"interior node {level}/{index}", "not part of the tree"))
             elif want != bytes(h):
-                report.add(
-                    Finding(
-                        f"interior node {level}/{index}",
-                        "differs from the tree rebuilt from events",
-                    )
-                )
+                what = "differs from the tree rebuilt from events"
+                report.add(Finding(f"interior node {level}/{index}", what))
             seen += 1
-    if seen != levels.count():
-        report.add(Finding("interior nodes", f"{levels.count() - seen} missing"))
+    expected = sum(len(lv) // HASH for lv in levels[STORED_MIN_LEVEL:])
+    if seen < expected:
+        report.add(Finding("interior nodes", f"{expected - seen} missing"))
 
 
 def _check_data(
