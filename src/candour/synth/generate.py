@@ -41,8 +41,8 @@ GENERATOR_VERSION = "synth/1"
 
 def _pro(p: Person) -> dict[str, str]:
     if p.name.sex == "male":
-        return {"she": "he", "She": "He", "her": "him"}
-    return {"she": "she", "She": "She", "her": "her"}
+        return {"she": "he", "She": "He", "her": "him", "his": "his"}
+    return {"she": "she", "She": "She", "her": "her", "his": "her"}
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ class Generator:
         businesses = [
             b.business(r.choice(("takeaway", "taxi", "hotel"))) for _ in range(r.randint(1, 2))
         ]
-        adults = [b.person(False, d.start) for _ in range(self.scale.adults_per_network)]
+        # The men who run the networks (the text refers to them as men); origins as for anyone.
+        adults = [b.person(False, d.start, "male") for _ in range(self.scale.adults_per_network)]
         vehicles = []
         for a in adults:
             a.network = nid
@@ -394,7 +395,7 @@ class Generator:
             t,
             child,
             (
-                " was reported missing by {her} carer",
+                " was reported missing by {his} carer",
                 " went missing from home",
                 " failed to return to the children's home",
                 " was reported missing by mum",
@@ -473,7 +474,7 @@ class Generator:
                 (
                     ", who is much older.",
                     ", an adult who collects {her} from school.",
-                    ", whom {she} calls {her} boyfriend.",
+                    ", whom {she} calls {his} boyfriend.",
                 ),
             )
         self.indicators(

@@ -197,11 +197,11 @@ class Builder:
         name = f"{r.choice(BUSINESS_STEMS)} {r.choice(BUSINESS_KINDS[kind])}"
         return Business(self.ids.next("B"), name, kind, self.place())
 
-    def person(self, is_child: bool, on: date) -> Person:
+    def person(self, is_child: bool, on: date, sex: str | None = None) -> Person:
         r = self.rng
         age = r.randint(11, 16) if is_child else r.randint(19, 55)
         dob = on - timedelta(days=age * 365 + r.randint(0, 364))
-        name = draw_name(r)
+        name = draw_name(r, sex)
         p = Person(self.ids.next("P"), name, dob, is_child, self.place())
         if r.random() < (0.6 if is_child else 0.8):
             p.phone = self.phone()
