@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=10_000, description="How long a SQLite writer waits for the lock."
     )
+    sqlite_cache_mb: int = Field(
+        default=128, ge=2, description="SQLite page cache per connection, in MiB."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -191,3 +191,13 @@ def test_store_newer_than_code_is_refused(store: Store) -> None:
         conn.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
     with pytest.raises(SchemaVersionError, match="newer than this version"):
         require_current(store.engine)
+
+
+def test_migrations_build_exactly_the_model(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from candour.store.models import Base
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

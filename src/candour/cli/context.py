@@ -46,7 +46,9 @@ class Context:
         if self._store is None:
             s = self.settings
             self._store = Store.connect(
-                s.effective_database_url, busy_timeout_ms=s.sqlite_busy_timeout_ms
+                s.effective_database_url,
+                busy_timeout_ms=s.sqlite_busy_timeout_ms,
+                sqlite_cache_mb=s.sqlite_cache_mb,
             )
         if current:
             require_current(self._store.engine)

@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,9 +17,9 @@ from sqlalchemy.orm import Session
 from candour.ledger import merkle
 from candour.ledger.log import NODE_LEVEL_SHIFT, STORED_MIN_LEVEL, head
 from candour.ledger.note import Checkpoint
-from candour.ledger.scan import ScanResult, build_levels, scan_range
+from candour.ledger.scan import ScanResult, build_levels, protected_rows, scan_range
 from candour.store.hashing import PROTECTED
-from candour.store.models import Base, LedgerEvent, LedgerHead
+from candour.store.models import LedgerEvent, LedgerHead
 
 MAX_FINDINGS = 50
 BATCH = 20_000
@@ -205,20 +204,14 @@ def _check_data(
     session: Session, report: Report, latest: dict[tuple[str, str], tuple[str | None, int]]
 ) -> None:
     """Every protected row must match the hash its latest event logged, and vice versa."""
+    connection = session.connection()
     for entity_type, (table_name, key_column, hasher, columns) in PROTECTED.items():
-        tbl = Base.metadata.tables[table_name]
-        cols = [tbl.c[key_column], tbl.c["content_hash"], *(tbl.c[c] for c in columns)]
-        stmt = select(*cols).order_by(tbl.c[key_column]).execution_options(yield_per=BATCH)
         seen: set[str] = set()
-        for rows in session.execute(stmt).partitions():
-            for row in rows:
-                m = row._mapping
-                key = str(m[key_column])
-                seen.add(key)
-                report.rows_checked += 1
-                _check_row(
-                    report, f"{table_name} {key}", m, hasher(m), latest.get((entity_type, key))
-                )
+        for key, stored, content in protected_rows(connection, table_name, key_column, columns):
+            seen.add(key)
+            report.rows_checked += 1
+            logged = latest.get((entity_type, key))
+            _check_row(report, f"{table_name} {key}", stored, hasher(content), logged)
         for (etype, key), (_, idx) in latest.items():
             if etype == entity_type and key not in seen:
                 what = f"logged by event {idx} but no longer stored (deleted)"
@@ -226,12 +219,12 @@ def _check_data(
 
 
 def _check_row(
-    report: Report, where: str, row: Any, actual: str, logged: tuple[str | None, int] | None
+    report: Report, where: str, stored: str, actual: str, logged: tuple[str | None, int] | None
 ) -> None:
     if logged is None:
         report.add(Finding(where, "has no ledger event (written outside Candour)"))
     elif logged[0] != actual:
         what = f"content differs from what event {logged[1]} logged (altered after it was logged)"
         report.add(Finding(where, what, logged[1]))
-    elif row["content_hash"] != actual:
+    elif stored != actual:
         report.add(Finding(where, "stored content hash does not match its content"))

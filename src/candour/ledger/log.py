@@ -7,6 +7,7 @@ lock on PostgreSQL, so concurrent writers get consecutive, gap-free indices.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from candour.errors import LedgerError, NotFoundError
 from candour.ledger import merkle
-from candour.store.bulk import insert_many
+from candour.store.bulk import db_value, insert_tuples
 from candour.store.hashing import canonical_json
-from candour.store.models import LedgerEvent, LedgerHead, LedgerNode, table_of
-from candour.store.types import iso, utcnow
+from candour.store.models import LedgerEvent, LedgerHead, LedgerNode
+from candour.store.types import UTCDateTime, iso, utcnow
 
 NODE_LEVEL_SHIFT = 40
 # Level-1 nodes are half of all interior nodes and cost one hash of two stored leaves to rebuild,
@@ -133,30 +134,69 @@ def lock(session: Session) -> int:
     return int(size)
 
 
+_EVENT_COLUMNS = (
+    "idx",
+    "ts",
+    "action",
+    "actor_id",
+    "actor_rank",
+    "target_id",
+    "target_rank",
+    "record_id",
+    "entity_type",
+    "entity_id",
+    "subject_hash",
+    "purpose",
+    "payload",
+    "leaf_hash",
+)
+
+
 def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
     """Append events in the caller's transaction; returns their indices (the event ids)."""
     if not drafts:
         return []
     start, frontier = _lock_head(session, len(drafts))
     now = utcnow()
-    events: list[dict[str, Any]] = []
-    nodes: list[dict[str, Any]] = []
+    dialect = session.get_bind().dialect.name
+    events: list[tuple[Any, ...]] = []
+    nodes: list[tuple[int, bytes]] = []
 
     def on_node(level: int, index: int, h: bytes) -> None:
         if level >= STORED_MIN_LEVEL:
-            nodes.append({"key": node_key(level, index), "hash": h})
+            nodes.append(((level << NODE_LEVEL_SHIFT) | index, h))
 
-    last_ts, ts_text = None, ""
+    last_ts: datetime | None = None
+    ts_text, ts_db = "", None
+    sha = hashlib.sha256
+    push = frontier.push
     for offset, d in enumerate(drafts):
         idx = start + offset
         ts = d.ts or now
         if ts is not last_ts:
-            last_ts, ts_text = ts, iso(ts) or ""
+            last_ts, ts_text, ts_db = ts, iso(ts) or "", db_value(UTCDateTime(), dialect, ts)
         payload = canonical_json(d.payload)
-        leaf = merkle.leaf_hash(
-            leaf_bytes(
+        body = leaf_bytes(
+            idx,
+            ts_text,
+            d.action,
+            d.actor_id,
+            d.actor_rank,
+            d.target_id,
+            d.target_rank,
+            d.record_id,
+            d.entity_type,
+            d.entity_id,
+            d.subject_hash,
+            d.purpose,
+            payload,
+        )
+        leaf = sha(b"\x00" + body).digest()
+        push(leaf, on_node)
+        events.append(
+            (
                 idx,
-                ts_text,
+                ts_db,
                 d.action,
                 d.actor_id,
                 d.actor_rank,
@@ -168,30 +208,12 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
                 d.subject_hash,
                 d.purpose,
                 payload,
+                leaf,
             )
         )
-        frontier.push(leaf, on_node)
-        events.append(
-            {
-                "idx": idx,
-                "ts": ts,
-                "action": d.action,
-                "actor_id": d.actor_id,
-                "actor_rank": d.actor_rank,
-                "target_id": d.target_id,
-                "target_rank": d.target_rank,
-                "record_id": d.record_id,
-                "entity_type": d.entity_type,
-                "entity_id": d.entity_id,
-                "subject_hash": d.subject_hash,
-                "purpose": d.purpose,
-                "payload": payload,
-                "leaf_hash": leaf,
-            }
-        )
-    insert_many(session, table_of(LedgerEvent), events)
+    insert_tuples(session, "ledger_event", _EVENT_COLUMNS, events)
     if nodes:
-        insert_many(session, table_of(LedgerNode), nodes)
+        insert_tuples(session, "ledger_node", ("key", "hash"), nodes)
     session.execute(
         update(LedgerHead).where(LedgerHead.id == 1).values(frontier=frontier.to_bytes())
     )

@@ -107,3 +107,40 @@ def build_levels(leaves: bytes) -> list[bytes]:
         )
         levels.append(current)
     return levels
+
+
+def _column_reader(column_type: Any) -> Any:
+    """Turn a raw driver value into what the row's hash was computed over."""
+    from sqlalchemy import JSON, Boolean
+
+    from candour.store.types import UTCDateTime
+
+    if isinstance(column_type, UTCDateTime):
+        return lambda v: None if v is None else ts_text(v)
+    if isinstance(column_type, JSON):
+        import orjson
+
+        return lambda v: v if v is None or not isinstance(v, str | bytes) else orjson.loads(v)
+    if isinstance(column_type, Boolean):
+        return lambda v: None if v is None else bool(v)
+    return None
+
+
+def protected_rows(
+    connection: Any, table_name: str, key_column: str, columns: tuple[str, ...], batch: int = 20_000
+) -> Any:
+    """Yield (key, stored content hash, content) for every row of a protected table, fast."""
+    from candour.store.models import Base
+
+    table = Base.metadata.tables[table_name]
+    readers = [(i, r) for i, c in enumerate(columns) if (r := _column_reader(table.c[c].type))]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    cur = connection.exec_driver_sql(
+        f'SELECT "{key_column}", content_hash, {quoted} FROM "{table_name}"'
+    )
+    while rows := cur.fetchmany(batch):
+        for row in rows:
+            values = list(row[2:])
+            for i, read in readers:
+                values[i] = read(values[i])
+            yield str(row[0]), row[1], dict(zip(columns, values, strict=True))

@@ -114,3 +114,25 @@ def update_many(
         tuple(conv(row[n]) for conv, n in zip(convs, [*names, key], strict=True)) for row in rows
     ]
     conn.exec_driver_sql(sql, params)
+
+
+def db_value(column_type: Any, dialect: str, value: Any) -> Any:
+    """One value as the driver must receive it for a column of this type."""
+    convert = _converter(column_type, dialect)
+    return convert(value)
+
+
+def insert_tuples(
+    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows already in driver form (see `db_value`), in column order: the hottest path."""
+    if not rows:
+        return
+    conn = session.connection()
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    conn.exec_driver_sql(sql, list(rows))

@@ -59,7 +59,9 @@ def _prepare_sqlite_path(url: URL) -> None:
         raise ConfigError(f"data directory {directory} is not writable")
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 10_000, sqlite_cache_mb: int = 128, **kwargs: Any
+) -> Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_path(parsed)
@@ -74,6 +76,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # Indexes of the ledger and records outgrow SQLite's 2 MB default page cache early.
+            cur.execute(f"PRAGMA cache_size=-{int(sqlite_cache_mb) * 1024}")
+            cur.execute("PRAGMA temp_store=MEMORY")
+            cur.execute("PRAGMA wal_autocheckpoint=10000")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -169,8 +175,10 @@ class Store:
     sessions: sessionmaker[Session]
 
     @classmethod
-    def connect(cls, url: str, *, busy_timeout_ms: int = 10_000) -> Store:
-        engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+    def connect(
+        cls, url: str, *, busy_timeout_ms: int = 10_000, sqlite_cache_mb: int = 128
+    ) -> Store:
+        engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, sqlite_cache_mb=sqlite_cache_mb)
         return cls(engine, sessionmaker(engine, expire_on_commit=False))
 
     @property
