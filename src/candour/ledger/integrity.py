@@ -4,7 +4,6 @@ nodes, the head, a signed checkpoint and every protected row of data against eac
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -69,43 +68,58 @@ def verify(
 ) -> Report:
     """Rebuild the tree from the stored events and check it against everything that relies on it.
 
-    The session must be on a store whose URL other processes can open (a file or a server).
+    On a large log two worker processes rebuild the leaves (and their halves of the tree) while
+    this process hashes the protected data rows and reads the stored interior nodes, so all of
+    the machine works at once. The store's URL must be one other processes can open.
     """
     report = Report(checkpoint=checkpoint)
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     size, _ = head(session)
     top = session.execute(select(func.max(LedgerEvent.idx))).scalar_one_or_none()
     hi = max(size, (int(top) + 1) if top is not None else 0)
-    scans = _scan(url, hi, workers, progress)
+    n = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if hi < PARALLEL_FROM or n < 2:
+        scans = [scan_range(url, 0, hi)]
+        data, nodes = _hash_data(session), _stored_nodes(session)
+    else:
+        mid = 1 << ((hi - 1).bit_length() - 1)  # a power of two: each half is whole subtrees
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+            futures = [
+                pool.submit(scan_range, url, 0, mid, with_levels=True),
+                pool.submit(scan_range, url, mid, hi, with_levels=True),
+            ]
+            data, nodes = _hash_data(session), _stored_nodes(session)
+            scans = [f.result() for f in futures]
+    if progress:
+        progress(sum(r.count for r in scans))
     leaves, latest = _combine(scans, report)
-    levels = build_levels(leaves)
+    levels = _merge_levels(scans, leaves)
     count = len(leaves) // HASH
     report.events = report.size = count
     report.root = _root(levels, count)
     _check_head(session, report, levels, count)
     _check_checkpoint(report, checkpoint, levels)
-    _check_nodes(session, report, levels)
-    _check_data(session, report, latest)
+    _compare_nodes(report, levels, nodes)
+    _compare_data(report, latest, data)
     return report
 
 
-def _scan(url: str, hi: int, workers: int | None, progress: Progress | None) -> list[ScanResult]:
-    n = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if hi < PARALLEL_FROM or n < 2:
-        result = scan_range(url, 0, hi)
-        if progress:
-            progress(result.count)
-        return [result]
-    bounds = [hi * k // n for k in range(n + 1)]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-        futures = [pool.submit(scan_range, url, lo, up) for lo, up in itertools.pairwise(bounds)]
-        results: list[ScanResult] = []
-        for fut in futures:
-            results.append(fut.result())
-            if progress:
-                progress(sum(r.count for r in results))
-    return results
+def _merge_levels(scans: list[ScanResult], leaves: bytes) -> list[bytes]:
+    """Join the workers' subtree hashes level by level, then hash the levels above them."""
+    if len(scans) == 1 or not all(scan.levels or scan.count <= 1 for scan in scans):
+        return build_levels(leaves)
+    if any(scan.gap_at is not None for scan in scans) or scans[0].count != scans[1].lo:
+        return build_levels(leaves)
+    depth = max(len(scan.levels) for scan in scans)
+    levels = [leaves]
+    for level in range(depth):
+        levels.append(b"".join(scan.levels[level] for scan in scans if level < len(scan.levels)))
+    current = levels[-1]
+    while len(current) >= 64:
+        current = build_levels(current)[1]
+        levels.append(current)
+    return levels
 
 
 def _combine(
@@ -181,37 +195,64 @@ def _check_checkpoint(report: Report, cp: Checkpoint | None, levels: list[bytes]
         report.add(Finding(f"checkpoint of size {cp.size}", what))
 
 
-def _check_nodes(session: Session, report: Report, levels: list[bytes]) -> None:
+def _stored_nodes(session: Session) -> dict[int, list[tuple[int, bytes]]]:
+    """Stored interior nodes by level: (index, hash), in index order."""
     mask = (1 << NODE_LEVEL_SHIFT) - 1
-    seen = 0
+    out: dict[int, list[tuple[int, bytes]]] = {}
     raw = session.connection().exec_driver_sql("SELECT key, hash FROM ledger_node ORDER BY key")
     while rows := raw.fetchmany(BATCH):
         for key, h in rows:
-            level, index = int(key) >> NODE_LEVEL_SHIFT, int(key) & mask
-            want = _node(levels, level, index)
-            if want is None:
+            out.setdefault(int(key) >> NODE_LEVEL_SHIFT, []).append((int(key) & mask, bytes(h)))
+    return out
+
+
+def _compare_nodes(
+    report: Report, levels: list[bytes], nodes: dict[int, list[tuple[int, bytes]]]
+) -> None:
+    """A whole level compared at once; rows examined one by one only where a level differs."""
+    for level in sorted(set(nodes) | set(range(STORED_MIN_LEVEL, len(levels)))):
+        rows = nodes.get(level, [])
+        want = levels[level] if level < len(levels) else b""
+        if b"".join(h for _, h in rows) == want and all(i == k for k, (i, _) in enumerate(rows)):
+            continue
+        expected = {i: want[i * HASH : (i + 1) * HASH] for i in range(len(want) // HASH)}
+        for index, h in rows:
+            if index not in expected:
                 report.add(Finding(f"interior node {level}/{index}", "not part of the tree"))
-            elif want != bytes(h):
+            elif expected.pop(index) != h:
                 what = "differs from the tree rebuilt from events"
                 report.add(Finding(f"interior node {level}/{index}", what))
-            seen += 1
-    expected = sum(len(lv) // HASH for lv in levels[STORED_MIN_LEVEL:])
-    if seen < expected:
-        report.add(Finding("interior nodes", f"{expected - seen} missing"))
+        if expected:
+            report.add(Finding(f"interior nodes at level {level}", f"{len(expected)} missing"))
 
 
-def _check_data(
-    session: Session, report: Report, latest: dict[tuple[str, str], tuple[str | None, int]]
+DataHashes = dict[str, list[tuple[str, str, str]]]
+
+
+def _hash_data(session: Session) -> DataHashes:
+    """For each protected entity type: (key, stored content hash, recomputed hash) per row."""
+    connection = session.connection()
+    out: DataHashes = {}
+    for entity_type, (table_name, key_column, hasher, columns) in PROTECTED.items():
+        out[entity_type] = [
+            (key, stored, hasher(content))
+            for key, stored, content in protected_rows(connection, table_name, key_column, columns)
+        ]
+    return out
+
+
+def _compare_data(
+    report: Report, latest: dict[tuple[str, str], tuple[str | None, int]], data: DataHashes
 ) -> None:
     """Every protected row must match the hash its latest event logged, and vice versa."""
-    connection = session.connection()
-    for entity_type, (table_name, key_column, hasher, columns) in PROTECTED.items():
+    for entity_type, rows in data.items():
+        table_name = PROTECTED[entity_type][0]
         seen: set[str] = set()
-        for key, stored, content in protected_rows(connection, table_name, key_column, columns):
+        for key, stored, actual in rows:
             seen.add(key)
             report.rows_checked += 1
             logged = latest.get((entity_type, key))
-            _check_row(report, f"{table_name} {key}", stored, hasher(content), logged)
+            _check_row(report, f"{table_name} {key}", stored, actual, logged)
         for (etype, key), (_, idx) in latest.items():
             if etype == entity_type and key not in seen:
                 what = f"logged by event {idx} but no longer stored (deleted)"

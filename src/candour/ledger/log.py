@@ -53,8 +53,18 @@ class EventDraft:
     ts: datetime | None = None
 
 
+_ENCODED: dict[str | None, str] = {None: "null"}
+
+
 def _str(value: str | None) -> str:
-    return "null" if value is None else str(_s(value))
+    """A JSON string literal; the few values that repeat (actions, ranks, types) are cached."""
+    found = _ENCODED.get(value)
+    if found is not None or value is None:
+        return found or "null"
+    encoded = str(_s(value))
+    if len(value) <= 32 and len(_ENCODED) < 4096:
+        _ENCODED[value] = encoded
+    return encoded
 
 
 def _int(value: int | None) -> str:
@@ -82,11 +92,12 @@ def leaf_bytes(
     fast; `payload` is already canonical JSON.
     """
     return (
-        f'{{"v":1,"idx":{idx},"ts":{_s(ts)},"action":{_s(action)},'
+        f'{{"v":1,"idx":{idx},"ts":{_s(ts)},"action":{_str(action)},'
         f'"actor":{_int(actor_id)},"actor_rank":{_str(actor_rank)},'
         f'"target":{_int(target_id)},"target_rank":{_str(target_rank)},'
-        f'"record":{_int(record_id)},"entity_type":{_s(entity_type)},'
-        f'"entity_id":{_str(entity_id)},"subject_hash":{_str(subject_hash)},'
+        f'"record":{_int(record_id)},"entity_type":{_str(entity_type)},'
+        f'"entity_id":{_s(entity_id) if entity_id is not None else "null"},'
+        f'"subject_hash":{_s(subject_hash) if subject_hash is not None else "null"},'
         f'"purpose":{_str(purpose)},"payload":{payload}}}'
     ).encode()
 

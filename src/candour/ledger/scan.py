@@ -31,6 +31,7 @@ class ScanResult:
     next_found: int | None = None
     changed: list[tuple[int, str, str, str | None]] = field(default_factory=list)
     latest: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    levels: list[bytes] = field(default_factory=list)  # perfect subtrees inside [lo, lo+count)
 
 
 def ts_text(value: Any) -> str:
@@ -45,8 +46,14 @@ def ts_text(value: Any) -> str:
     raise TypeError(f"unexpected timestamp {value!r}")
 
 
-def scan_range(url: str, lo: int, hi: int, batch: int = 20_000) -> ScanResult:
-    """Recompute leaf hashes of events [lo, hi) and note what differs from the stored ones."""
+def scan_range(
+    url: str, lo: int, hi: int, batch: int = 20_000, *, with_levels: bool = False
+) -> ScanResult:
+    """Recompute leaf hashes of events [lo, hi) and note what differs from the stored ones.
+
+    With `with_levels` (and `lo` aligned to a power of two at least the range's size), also hash
+    the perfect subtrees inside the range, so tree building is shared between workers.
+    """
     from candour.store.db import make_engine
 
     engine = make_engine(url)
@@ -60,11 +67,14 @@ def scan_range(url: str, lo: int, hi: int, batch: int = 20_000) -> ScanResult:
                 "ORDER BY idx",
                 (lo, hi),
             )
-            return _consume(cur, lo, batch)
+            result = _consume(cur, lo, batch)
         finally:
             raw.close()
     finally:
         engine.dispose()
+    if with_levels:
+        result.levels = build_levels(result.leaves)[1:]
+    return result
 
 
 def _consume(cur: Any, lo: int, batch: int) -> ScanResult:
