@@ -180,7 +180,7 @@ class Generator:
         children = [b.person(True, d.start) for _ in range(self.scale.children_per_network)]
         for c in children:
             c.network = nid
-        span = max(1, (d.end - d.start).days - 400)
+        span = max(1, int((d.end - d.start).days * 0.4))  # networks start early enough to act
         start = d.start + timedelta(days=r.randint(0, span))
         net = Network(nid, adults, children, businesses, vehicles, start)
         d.adults.extend(adults)
@@ -944,7 +944,7 @@ class Generator:
             self.missing(day(), child, adult if r.random() < 0.6 else None)
         if stage >= 1 and r.random() < 0.12:
             self.referral(day(), child, adult if r.random() < 0.5 else None)
-        if stage >= 2 and r.random() < 0.05 * stage:
+        if stage >= 2 and r.random() < 0.08 * stage:
             self.disclosure_report(day(), net, child, adult)
         if stage >= 1 and r.random() < 0.4:
             discussed.append((net, child))
