@@ -103,7 +103,7 @@ def recording_deadline(
     if rule.applies_to.groups:
         stmt = stmt.where(Disclosure.offence_group.in_(rule.applies_to.groups))
     breaches = []
-    for row in session.execute(stmt.execution_options(yield_per=50_000)):
+    for row in session.connection().execute(stmt.execution_options(yield_per=50_000)):
         report.evaluated += 1
         due = row.received_at + deadline
         if row.first is None or row.first > due:
@@ -222,17 +222,19 @@ def _climb(
     """Overdue escalations climb one rank per period overdue, up to the rule's ceiling."""
     ceiling = Rank.parse(rule.climb_max_rank).seniority
     period = timedelta(hours=rule.climb_every_hours)
-    stmt = select(Escalation).where(
+    table = table_of(Escalation)
+    stmt = select(table.c.id, *(table.c[c] for c in ESCALATION_COLUMNS)).where(
         and_(
-            Escalation.rule_id == rule.id,
-            Escalation.deadline < as_of,
-            Escalation.status.in_(("open", "overdue")),
+            table.c.rule_id == rule.id,
+            table.c.deadline < as_of,
+            table.c.status.in_(("open", "overdue")),
+            table.c.target_rank != rule.climb_max_rank,  # at the ceiling: nothing left to climb
         )
     )
     updates: list[dict[str, Any]] = []
     events: list[EventDraft] = []
-    for e in session.scalars(stmt.execution_options(yield_per=20_000)):
-        state = {c: getattr(e, c) for c in ESCALATION_COLUMNS} | {"id": e.id}
+    for row in session.connection().execute(stmt.execution_options(yield_per=20_000)):
+        state = dict(row._mapping)
         climbed = False
         while state["deadline"] < as_of:
             up = _next_rank(state["target_rank"])
