@@ -18,24 +18,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import IO, Any
 
+from candour.intake.schema import CSV_COLUMNS, SCHEMA_V1
 from candour.synth import text as T
 from candour.synth.workforce import AGENCIES, build_workforce, pick
 from candour.synth.world import Builder, District, Network, Officer, Person
 
-SCHEMA = "candour.record/1"
-REFERRAL_CSV_COLUMNS = [
-    "schema",
-    "kind",
-    "ref",
-    "agency",
-    "received_at",
-    "author",
-    "title",
-    "child_name",
-    "child_dob",
-    "child_age",
-    "text",
-]
+SCHEMA = SCHEMA_V1
+REFERRAL_CSV_COLUMNS = list(CSV_COLUMNS)
 GENERATOR_VERSION = "synth/1"
 
 
@@ -244,21 +233,7 @@ class Generator:
         rec = {"schema": SCHEMA, "kind": kind, **rec}
         if text is not None:
             rec["text"] = text.value()
-            for sp in text.spans:
-                mentions.append(
-                    {
-                        "record": rec["ref"],
-                        "source": "text",
-                        "start": sp.start,
-                        "end": sp.end,
-                        "text": sp.text,
-                        "kind": sp.kind,
-                        "entity": sp.entity,
-                        "role": sp.role,
-                    }
-                )
-                if sp.kind == "person":
-                    self.person_mentions += 1
+            mentions.extend(self.text_mentions(rec["ref"], text))
         as_csv = kind == "referral" and self.rng.random() < 0.5
         for m in mentions:
             if as_csv and m.get("field") == "people[0].name":
@@ -297,6 +272,27 @@ class Generator:
         self.out.counts["records/referrals.csv"] = (
             self.out.counts.get("records/referrals.csv", 0) + 1
         )
+
+    def text_mentions(self, ref: str, t: T.Text, **extra: str) -> list[dict[str, Any]]:
+        """Ground truth for every entity written into a text, with its character offsets."""
+        out = []
+        for sp in t.spans:
+            out.append(
+                {
+                    "record": ref,
+                    "source": "text",
+                    "start": sp.start,
+                    "end": sp.end,
+                    "text": sp.text,
+                    "kind": sp.kind,
+                    "entity": sp.entity,
+                    "role": sp.role,
+                    **extra,
+                }
+            )
+            if sp.kind == "person":
+                self.person_mentions += 1
+        return out
 
     def say(self, t: T.Text, child: Person, options: tuple[str, ...]) -> None:
         """One of several phrasings, with pronouns that fit the child."""
@@ -517,20 +513,7 @@ class Generator:
         for mention in m:
             if mention["source"] == "field":
                 mention["source"] = "dropped"  # the e-mail carries only its text
-        for sp in t.spans:
-            m.append(
-                {
-                    "record": rec["ref"],
-                    "source": "text",
-                    "start": sp.start,
-                    "end": sp.end,
-                    "text": sp.text,
-                    "kind": sp.kind,
-                    "entity": sp.entity,
-                    "role": sp.role,
-                    "document": "body",
-                }
-            )
+        m.extend(self.text_mentions(rec["ref"], t, document="body"))
         for mention in m:
             if mention["source"] != "dropped":
                 self.out.jsonl("ground_truth/mentions.jsonl", mention)
@@ -818,21 +801,7 @@ class Generator:
             t.add("\n")
         title = f"Multi-agency meeting minutes {day:%Y-%m}"
         body = t.value()
-        for sp in t.spans:
-            m.append(
-                {
-                    "record": ref,
-                    "source": "text",
-                    "start": sp.start,
-                    "end": sp.end,
-                    "text": sp.text,
-                    "kind": sp.kind,
-                    "entity": sp.entity,
-                    "role": sp.role,
-                }
-            )
-            if sp.kind == "person":
-                self.person_mentions += 1
+        m.extend(self.text_mentions(ref, t))
         for mention in m:
             self.out.jsonl("ground_truth/mentions.jsonl", mention)
         self.records += 1
