@@ -49,6 +49,8 @@ def test_ingest_quarantine_and_retry(tmp_path: Path, db_url: str) -> None:
     assert "ingested 1" in r.output and "quarantined 1" in r.output
     r = run(home, db_url, "intake", "quarantine")
     assert "line 2" in r.output and "Field required" in r.output
+    r = run(home, db_url, "intake", "quarantine", "--show", "1", "--purpose", "fix the export")
+    assert r.exit_code == 0 and "Field required" in r.output and "candour.record/1" in r.output
     r = run(home, db_url, "intake", "retry", "1")
     assert r.exit_code != 0 and "still fails" in r.output
     fixed = tmp_path / "fixed.jsonl"
@@ -59,6 +61,18 @@ def test_ingest_quarantine_and_retry(tmp_path: Path, db_url: str) -> None:
     assert "already present 1" in r.output
     r = run(home, db_url, "ledger", "verify")
     assert r.exit_code == 0, r.output
+    from candour.store import Store as _Store
+    from candour.store.models import LedgerEvent
+
+    s = _Store.connect(db_url)
+    with s.reading() as session:
+        reads = (
+            session.query(LedgerEvent)
+            .filter(LedgerEvent.entity_type == "quarantine", LedgerEvent.action == "read")
+            .all()
+        )
+        assert [e.purpose for e in reads] == ["fix the export"]
+    s.dispose()
 
 
 def test_ingest_of_missing_path_is_one_line(tmp_path: Path, db_url: str) -> None:

@@ -71,23 +71,31 @@ def ingest(
 @intake_app.command("quarantine")
 def quarantine(
     ctx: typer.Context,
-    show: int | None = typer.Option(None, "--show", help="Show one item in full."),
+    show: int | None = typer.Option(None, "--show", help="Show one item in full (logged)."),
+    purpose: str = typer.Option(
+        "data quality review",
+        "--purpose",
+        help="Why you are looking (with --show; goes to the ledger).",
+    ),
     all_items: bool = typer.Option(False, "--all", help="Include resolved items."),
+    as_user: str | None = AS,
 ) -> None:
     """List quarantined rows and files, with file, row, field and reason."""
-    from candour.intake import get_item, list_items
+    from candour.intake import consult_item, list_items
 
-    with ctx_obj(ctx).store().reading() as session:
-        if show is not None:
-            item = get_item(session, show)
-            console.print(f"id       : {item.id} ({item.status})")
-            console.print(f"source   : {item.source} {item.locator or ''}")
-            console.print(f"field    : {item.field or '-'}")
-            console.print(f"reason   : {item.message}")
-            console.print(f"raw      : {item.raw_size:,} bytes kept")
-            preview = item.raw[:2000].decode("utf-8", errors="replace")
-            console.print(preview, markup=False, highlight=False)
-            return
+    c = ctx_obj(ctx)
+    if show is not None:
+        item = consult_item(c.store(), show, acting(c, as_user), purpose)
+        console.print(f"id       : {item.id} ({item.status})")
+        console.print(f"source   : {item.source} {item.locator or ''}")
+        console.print(f"field    : {item.field or '-'}")
+        console.print(f"reason   : {item.message}")
+        console.print(f"raw      : {item.raw_size:,} bytes kept")
+        console.print(
+            item.raw[:2000].decode("utf-8", errors="replace"), markup=False, highlight=False
+        )
+        return
+    with c.store().reading() as session:
         items = list_items(session, status=None if all_items else "open")
     table = Table(
         "id",

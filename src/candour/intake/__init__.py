@@ -1,7 +1,7 @@
 """Intake: files in, records or quarantine entries out; nothing reported is lost."""
 
 from candour.intake.documents import IntakeError, Limits
-from candour.intake.quarantine import get_item, list_items, retry
+from candour.intake.quarantine import consult_item, get_item, list_items, retry
 from candour.intake.service import Options, Summary, ingest
 from candour.intake.workforce import WorkforceSummary, import_workforce
 
@@ -11,6 +11,7 @@ __all__ = [
     "Options",
     "Summary",
     "WorkforceSummary",
+    "consult_item",
     "get_item",
     "import_workforce",
     "ingest",

@@ -34,6 +34,29 @@ def get_item(session: Session, item_id: int) -> QuarantineItem:
     return item
 
 
+def consult_item(store: Store, item_id: int, actor: Actor, purpose: str) -> QuarantineItem:
+    """A quarantined item's raw content: consulting possibly personal data, so logged."""
+    if not purpose.strip():
+        raise ValidationError("looking at a quarantined item needs a purpose", field="purpose")
+    with store.transaction() as session:
+        item = get_item(session, item_id)
+        append(
+            session,
+            [
+                EventDraft(
+                    "read",
+                    "quarantine",
+                    str(item_id),
+                    actor.id,
+                    actor.rank,
+                    purpose=purpose,
+                    payload={"source": item.source},
+                )
+            ],
+        )
+        return item
+
+
 def _current_bytes(item: QuarantineItem, replacement: Path | None) -> bytes:
     """What to retry: a corrected file if given, else the source as it is now, else the copy."""
     if replacement is not None:
