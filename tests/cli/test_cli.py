@@ -203,3 +203,15 @@ def test_who_knew_formats_and_filters(home: Path, db_url: str) -> None:
     assert bad.exit_code != 0 and "unknown rank 'Admiral'" in bad.output
     missing = run(home, db_url, "who-knew", "P-nobody")
     assert missing.exit_code == 5 and "no person, entity or record" in missing.output
+
+
+def test_the_command_starts_without_heavy_imports() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, candour.cli; print(sorted(m for m in ('sqlalchemy', 'matplotlib', "
+        "'pypdf', 'docx', 'nacl', 'alembic') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
