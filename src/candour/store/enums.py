@@ -52,11 +52,13 @@ class Rank(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> Rank:
-        for rank in cls:
-            if rank.value.lower() == text.strip().lower():
-                return rank
-        raise ValueError(f"unknown rank '{text}'")
+        found = _BY_NAME.get(text) or _BY_NAME.get(text.strip().lower())
+        if found is None:
+            raise ValueError(f"unknown rank '{text}'")
+        return found
 
+
+_BY_NAME: dict[str, Rank] = {r.value: r for r in Rank} | {r.value.lower(): r for r in Rank}
 
 _SENIORITY: dict[Rank, int] = {
     Rank.STAFF: 0,

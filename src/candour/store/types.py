@@ -29,7 +29,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, str):
-            value = datetime.fromisoformat(value)
+            # SQLite's text is naive UTC: parse it as UTC in one step.
+            return (
+                datetime.fromisoformat(value + "+00:00")
+                if len(value) == 26
+                else (datetime.fromisoformat(value).replace(tzinfo=UTC))
+            )
         stamp: datetime = value
         return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
@@ -43,4 +48,4 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
