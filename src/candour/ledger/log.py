@@ -291,13 +291,6 @@ def _resolve_size(session: Session, size: int | None) -> int:
     return size
 
 
-def root_at(session: Session, size: int) -> bytes:
-    size = _resolve_size(session, size)
-    if size == 0:
-        return merkle.EMPTY_ROOT
-    return StoredNodes(session).range_hashes([(0, size, 0)])[0]
-
-
 def inclusion_proof(session: Session, idx: int, size: int | None = None) -> dict[str, Any]:
     """An inclusion proof of event `idx` in the tree of `size` (default: current), as JSON data.
 

@@ -22,7 +22,7 @@ from candour.store.hashing import (
     decision_hash,
     escalation_hash,
 )
-from candour.store.models import Assignment, Decision, Escalation, Record, User, table_of
+from candour.store.models import Assignment, Decision, Escalation, User, table_of
 from candour.store.records import allocate_ids, latest_version
 from candour.store.types import utcnow
 
@@ -261,7 +261,3 @@ def assign(session: Session, record_uid: str, user: User, actor: Actor) -> Assig
         ],
     )
     return a
-
-
-def records_named(session: Session, record_ids: list[int]) -> list[Record]:
-    return list(session.scalars(select(Record).where(Record.id.in_(record_ids))))
