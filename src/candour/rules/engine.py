@@ -80,38 +80,58 @@ def recording_deadline(
 ) -> None:
     assert isinstance(rule, RecordingDeadline)
     deadline = timedelta(hours=rule.deadline_hours)
+    # The first decision per disclosure by an indexed look-up; record uids only for breaches.
     first = (
-        select(Decision.record_id, func.min(Decision.decided_at).label("first"))
-        .where(Decision.kind == "crime_recording", Decision.decided_at <= as_of)
-        .group_by(Decision.record_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Disclosure.record_id,
-            Record.uid,
-            Disclosure.received_at,
-            Disclosure.responsible_id,
-            Disclosure.offence_code,
-            Disclosure.offence_group,
-            first.c.first,
+        select(func.min(Decision.decided_at))
+        .where(
+            Decision.record_id == Disclosure.record_id,
+            Decision.kind == "crime_recording",
+            Decision.decided_at <= as_of,
         )
-        .join(Record, Record.id == Disclosure.record_id)
-        .outerjoin(first, first.c.record_id == Disclosure.record_id)
-        .where(Disclosure.received_at <= as_of - deadline)
+        .scalar_subquery()
     )
+    stmt = select(
+        Disclosure.record_id,
+        Disclosure.received_at,
+        Disclosure.responsible_id,
+        Disclosure.offence_code,
+        Disclosure.offence_group,
+        first.label("first"),
+    ).where(Disclosure.received_at <= as_of - deadline)
     if rule.applies_to.groups:
         stmt = stmt.where(Disclosure.offence_group.in_(rule.applies_to.groups))
-    breaches = []
+    late = []
     for row in session.connection().execute(stmt.execution_options(yield_per=50_000)):
         report.evaluated += 1
         due = row.received_at + deadline
         if row.first is None or row.first > due:
-            breaches.append((row, due))
+            late.append((row, due))
+    uids = _uids(session, [row.record_id for row, _ in late])
+    breaches = [(_Breach(uids[row.record_id], *row), due) for row, due in late]
     report.breaches += len(breaches)
     people = _People.load(session)
     _raise(session, rule, breaches, people, actor, report)
     _climb(session, rule, as_of, people, actor, report)
+
+
+@dataclass(frozen=True)
+class _Breach:
+    uid: str
+    record_id: int
+    received_at: datetime
+    responsible_id: int | None
+    offence_code: str | None
+    offence_group: str | None
+    first: datetime | None
+
+
+def _uids(session: Session, record_ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(record_ids), 1000):
+        chunk = record_ids[start : start + 1000]
+        rows = session.execute(select(Record.id, Record.uid).where(Record.id.in_(chunk)))
+        found.update((int(rid), str(uid)) for rid, uid in rows)
+    return found
 
 
 def _owner(people: _People, responsible: int | None, fallback: str) -> tuple[int | None, str]:
@@ -235,7 +255,8 @@ def _climb(
     events: list[EventDraft] = []
     for row in session.connection().execute(stmt.execution_options(yield_per=20_000)):
         state = dict(row._mapping)
-        climbed = False
+        steps: list[EventDraft] = []
+        now = utcnow()
         while state["deadline"] < as_of:
             up = _next_rank(state["target_rank"])
             if up is None or up.seniority > ceiling:
@@ -247,12 +268,15 @@ def _climb(
                 target_rank=up.value,
                 owner_id=sup if sup is not None else owner,
                 deadline=state["deadline"] + period,
-                updated_at=utcnow(),
+                updated_at=now,
             )
+            # Each step names who it reached; only the last carries the row's hash, which is
+            # what verification compares the stored escalation with.
+            steps.append(_event("overdue", state | {"content_hash": None}, actor, people))
+        if steps:
             state["content_hash"] = escalation_hash(state)
-            events.append(_event("overdue", state, actor, people))
-            climbed = True
-        if climbed:
+            steps[-1].subject_hash = state["content_hash"]
+            events.extend(steps)
             report.climbed += 1
             updates.append(
                 {
