@@ -64,7 +64,7 @@ def test_identical_record_is_not_stored_twice(store: Store) -> None:
         source_ref="test:3",
         agency_id=1,
     )
-    with pytest.raises(Exception), store.transaction() as s:  # noqa: B017
+    with pytest.raises(ValidationError, match="already stored"), store.transaction() as s:
         add_records(s, [dup], actor_for_system())
     with store.reading() as s:
         assert s.execute(select(func.count()).select_from(Record)).scalar_one() == 3

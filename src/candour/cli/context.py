@@ -70,3 +70,17 @@ def acting(ctx: Context, identifier: str | None) -> Any:
     ident = identifier or os.environ.get("CANDOUR_USER") or "admin"
     with ctx.store().reading() as session:
         return actor_for(get_user(session, ident))
+
+
+def progress_bar(label: str) -> Any:
+    """The one progress display long commands share: on stderr, gone when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    return Progress(
+        label,
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )

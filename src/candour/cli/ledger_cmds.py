@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from candour.cli.context import console, ctx_obj, err_console
+from candour.cli.context import console, ctx_obj, err_console, progress_bar
 from candour.errors import LedgerIntegrityError, ValidationError
 
 ledger_app = typer.Typer(
@@ -93,14 +92,7 @@ def verify(
     store = ctx_obj(ctx).store()
     with store.reading() as session:
         total, _ = head(session)
-        with Progress(
-            "verifying",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
+        with progress_bar("verifying") as bar:
             task = bar.add_task("events", total=total)
             report = run_verify(session, cp, lambda n: bar.update(task, completed=n))
     if not report.intact:

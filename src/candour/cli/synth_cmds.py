@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from candour.cli.context import console, err_console
+from candour.cli.context import console, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -24,14 +23,7 @@ def synth(
     """Generate a synthetic district: records, documents, workforce and ground truth."""
     from candour.synth import generate
 
-    with Progress(
-        "months",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with progress_bar("months") as bar:
         task = bar.add_task("synth", total=None)
         manifest = generate(
             out_dir,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -123,7 +124,13 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     ids = allocate_ids(session, "record", len(rows))
     for rid, row in zip(ids, rows, strict=True):
         row["id"] = rid
-    insert_many(session, table_of(Record), rows)
+    try:
+        insert_many(session, table_of(Record), rows)
+    except IntegrityError:
+        raise ValidationError(
+            "a record with the same content is already stored (records are content-addressed)",
+            field="uid",
+        ) from None
     return ids
 
 
