@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -57,11 +57,64 @@ class HarmWeights(_Rule):
         return self.default_weight
 
 
-Rule = Annotated[RecordingDeadline | HarmWeights, Field(discriminator="kind")]
-_ADAPTER: TypeAdapter[RecordingDeadline | HarmWeights] = TypeAdapter(Rule)
+class Indicator(BaseModel):
+    """One exploitation indicator: phrases (matched on lower case) and spaCy token patterns."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[list[dict[str, Any]]] = Field(default_factory=list)
 
 
-def parse_rule(text: str, source: str = "rule") -> RecordingDeadline | HarmWeights:
+class LanguageTerm(BaseModel):
+    """Victim-blaming language about a child, and what to write instead."""
+
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[list[dict[str, Any]]] = Field(default_factory=list)
+    suggestion: str = Field(min_length=3)
+    needs: Literal["always", "child", "adult_partner"] = "always"
+
+
+class DisclosureCue(BaseModel):
+    """Words that disclose a notifiable offence in free text, and the offence they point to."""
+
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[list[dict[str, Any]]] = Field(default_factory=list)
+    offence_code: str
+    offence_group: str
+
+
+class NegationTerms(BaseModel):
+    """NegEx term sets (negspacy): what negates or makes hypothetical what follows or precedes."""
+
+    model_config = ConfigDict(extra="forbid")
+    pseudo_negations: list[str] = Field(default_factory=list)
+    preceding_negations: list[str] = Field(default_factory=list)
+    following_negations: list[str] = Field(default_factory=list)
+    termination: list[str] = Field(default_factory=list)
+
+
+class TextLexicon(_Rule):
+    """What extraction looks for in free text: indicators, victim-blaming language, disclosures."""
+
+    kind: Literal["text_lexicon"]
+    source: str = Field(min_length=3)
+    indicators: dict[str, Indicator]
+    language: dict[str, LanguageTerm] = Field(default_factory=dict)
+    disclosures: dict[str, DisclosureCue] = Field(default_factory=dict)
+    negation: NegationTerms
+    hypothetical: NegationTerms
+    age_gap_years: int = Field(default=5, ge=1)
+
+
+AnyRule = RecordingDeadline | HarmWeights | TextLexicon
+Rule = Annotated[AnyRule, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[AnyRule] = TypeAdapter(Rule)
+
+
+def parse_rule(text: str, source: str = "rule") -> AnyRule:
     """Parse and validate one rule file; errors name the file and the field."""
     try:
         data = yaml.safe_load(text)

@@ -12,13 +12,10 @@ from sqlalchemy.orm import Session
 
 from candour.errors import ValidationError
 from candour.ledger.log import EventDraft, append
-from candour.rules.model import HarmWeights, RecordingDeadline, parse_rule
+from candour.rules.model import AnyRule, HarmWeights, TextLexicon, parse_rule
 from candour.store.access import Actor
 from candour.store.models import RuleVersion
 from candour.store.types import utcnow
-
-AnyRule = RecordingDeadline | HarmWeights
-
 
 @dataclass(frozen=True)
 class Loaded:
@@ -103,3 +100,21 @@ def harm_weights(session: Session, at: datetime | None = None) -> HarmWeights:
         if isinstance(rule, HarmWeights):
             return rule
     raise ValidationError("no harm-weights rule is loaded: run 'candour rules load-defaults'")
+
+
+def text_lexicon(session: Session, at: datetime | None = None) -> TextLexicon:
+    """The lexicon extraction uses: the one in force, else the bundled default."""
+    for rule in rules_in_force(session, at):
+        if isinstance(rule, TextLexicon):
+            return rule
+    return default_lexicon()
+
+
+def default_lexicon() -> TextLexicon:
+    """The bundled lexicon, for evaluation and for stores that have not loaded rules yet."""
+    text = (resources.files("candour.rules") / "defaults" / "exploitation-lexicon.yaml").read_text(
+        encoding="utf-8"
+    )
+    rule = parse_rule(text, "defaults/exploitation-lexicon.yaml")
+    assert isinstance(rule, TextLexicon)
+    return rule

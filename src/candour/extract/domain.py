@@ -1,0 +1,305 @@
+"""Recognisers for what UK police and safeguarding notes contain and a general NER model misses.
+
+Each recogniser is a pattern over the text whose hits become spaCy spans through
+`Doc.char_span(..., alignment_mode="expand")` (spaCy's documented way to add regex matches), so
+offsets always sit on spaCy's tokens. Each comes with a normaliser that gives linkage a stable key:
+plates and postcodes upper case without spaces, phones as 11 national digits, dates as ISO.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        )
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+DATE_RE = (
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
+    r"|\d{4}-\d{2}-\d{2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?,?\s+\d{{4}})"
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A recogniser's match: label, character offsets, normalised value, attributes."""
+
+    label: str
+    start: int
+    end: int
+    normalised: str
+    confidence: float
+    attrs: tuple[tuple[str, object], ...] = ()
+
+
+def parse_date(text: str) -> date | None:
+    """A written date (03/04/1989, 3/4/89, 1989-04-03, 3rd April 1989) as a date, UK order."""
+    t = text.strip().lower().replace(",", "")
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", t)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})", t)
+        if m:
+            d, mo, y = int(m[1]), int(m[2]), int(m[3])
+            if len(m[3]) == 2:
+                y += 1900 if y > 30 else 2000
+        else:
+            m = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?\s+(\d{{4}})", t)
+            if not m:
+                return None
+            d, mo, y = int(m[1]), _MONTHS[m[2]], int(m[3])
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _phone(raw: str) -> str | None:
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("44"):
+        digits = "0" + digits[2:]
+    if digits.startswith("00"):
+        return None
+    if len(digits) == 12 and digits.startswith("00"):
+        digits = digits[1:]
+    if len(digits) not in (10, 11) or not digits.startswith("0"):
+        return None
+    if digits.startswith("00"):
+        return None
+    return digits
+
+
+# A UK number: +44 or 0, then 9-10 digits in groups separated by spaces, dots, dashes or a
+# bracketed area code. Bounded so that long reference numbers never match.
+_PHONE = re.compile(
+    r"(?<![\w/+])(?:\+44\s?\(?0?\)?\s?|\(0|0)\d(?:[\s.\-)]{0,2}\d){8,9}(?![\w/])",
+)
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+_PLATE_CURRENT = re.compile(r"\b([A-Z]{2}[0-9]{2}) ?([A-Z]{3})\b", re.IGNORECASE)
+_PLATE_PREFIX = re.compile(r"\b([A-Z][0-9]{1,3}) ?([A-Z]{3})\b")
+_PLATE_SUFFIX = re.compile(r"\b([A-Z]{3}) ?([0-9]{1,3}[A-Z])\b")
+_PLATE_PARTIAL = re.compile(r"\b([A-Z]{2}[0-9]{2})\b(?! ?[0-9][A-Z]{2}\b)(?! ?[A-Z]{3}\b)")
+_VEHICLE_CUE = re.compile(
+    r"\b(car|cars|vehicle|reg|registration|vrm|plate|plates|taxi|van|hatchback|saloon|"
+    r"vauxhall|ford|toyota|bmw|audi|mercedes|nissan|peugeot|honda|volkswagen|vw|skoda|"
+    r"renault|kia|hyundai|seat|fiat|citroen|mazda|something|driving|driven|drove)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?\b")
+_PLATFORM_HANDLE = re.compile(
+    r"\b(?:snapchat|snap|instagram|insta|tiktok|facebook|fb|twitter|whatsapp|kik)"
+    r"(?:\s+(?:name|handle|username|user|account|as|is|called))*\s*[:\-]?\s*"
+    r"(?P<h>[a-z0-9_]+(?:[._][a-z0-9_]+)*[0-9_][a-z0-9_]*|[a-z0-9]+[._][a-z0-9_.]+)",
+    re.IGNORECASE,
+)
+_BADGE = re.compile(
+    r"\b(?:private[\s\-]hire|hackney|taxi|cab|driver'?s?)\s+(?:driver\s+)?"
+    r"(?:badge|licence|license|plate)\s*(?:number|no\.?|#)?\s*:?\s*(?P<n>[A-Z]{0,3}\s?\d{2,6})\b"
+    r"|\bbadge\s*(?:number|no\.?|#)\s*:?\s*(?P<m>[A-Z]{0,3}\s?\d{2,6})\b",
+    re.IGNORECASE,
+)
+_RANKS = (
+    r"PC|DC|PS|DS|Insp|Inspector|DI|ChInsp|DCI|Supt|Superintendent|DSupt|ChSupt|ACC|DCC|CC|"
+    r"Sgt|Sergeant|Constable|Detective Constable|Detective Sergeant|Detective Inspector|"
+    r"Detective Chief Inspector|Chief Inspector|Chief Superintendent|PCSO"
+)
+_OFFICER = re.compile(
+    rf"\b(?P<rank>{_RANKS})\.?\s+(?:(?P<num>\d{{2,5}})\b(?:\s+(?P<after>[A-Z][A-Za-z'\-]+|[A-Z]{{2,}})\b)?"
+    r"|(?P<name>(?:[A-Z][a-z]+\s)?(?:[A-Z][a-z'\-]+|[A-Z]{2,}(?:-[A-Z]{2,})?))\b)"
+)
+_DOB = re.compile(
+    rf"\b(?:DOB|D\.O\.B\.?|date of birth|born(?: on)?)\s*[:\-]?\s*(?P<d>{DATE_RE})",
+    re.IGNORECASE,
+)
+_AGE_NUM = r"(?P<n>\d{1,2})"
+_AGES = (
+    re.compile(rf"\b(?:aged|age)\s*:?\s*{_AGE_NUM}\b(?!\s*(?:%|hrs|hours|minutes))", re.I),
+    re.compile(rf"\b{_AGE_NUM}[\s\-]*(?:years?|yrs?|yo)[\s\-]*old\b", re.I),
+    re.compile(rf"\b{_AGE_NUM}\s*(?:yrs|yo|y/o)\b", re.I),
+    re.compile(rf"(?<=[A-Za-z] )\({_AGE_NUM}\)", re.I),  # the number only
+    re.compile(
+        rf"\b(?:who is|who's|he is|she is|is now|is only|is|was|only|now)\s+{_AGE_NUM}"
+        r"(?=\s*(?:[.,;)]|and\b|$))",
+        re.I,
+    ),
+)
+_TIME = re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s?(?:hrs|hours)\b", re.I)
+_DATE = re.compile(rf"\b{DATE_RE}\b", re.IGNORECASE)
+
+_BUSINESS_WORDS = (
+    "taxis|taxi|cars|private hire|cabs|kebabs|kebab|kebab house|pizza|pizzas|takeaway|"
+    "chicken|grill|fish bar|chippy|hotel|motel|lodge|inn|guest house|cafe|café|snooker club|"
+    "snooker|shisha lounge|lounge|bar|express|food|restaurant|balti|tandoori|store|stores|"
+    "minimarket|mini market|car wash|garage|motors|autos|balti house|kebab house|pizza house|"
+    "curry house|takeaway shop|fast food"
+)
+_BUSINESS_WORDS = "|".join(sorted(_BUSINESS_WORDS.split("|"), key=len, reverse=True))
+_BUSINESS = re.compile(
+    r"\b(?P<name>(?:(?:[A-Z][\w'&]*|&|and|of|the)\s){0,3}?[A-Z][\w'&]*(?:'s)?\s"
+    rf"(?i:{_BUSINESS_WORDS}))\b"
+)
+
+
+_BUSINESS_TAIL = re.compile(rf"(?i:{_BUSINESS_WORDS})$")
+_COMMON_WORDS = {"two", "three", "girls", "boys", "men", "seen", "went", "with", "were", "was"}
+
+
+def _business_candidates(text: str) -> Iterator[Hit]:
+    for m in _BUSINESS.finditer(text):
+        name = m["name"]
+        words = name.split()
+        # Keep the words next to the business word up to the first that is not part of a name
+        # ("at", "The", "girls" ...): in capitals, case alone cannot tell.
+        tail_len = len(_BUSINESS_TAIL.search(name)[0].split())  # type: ignore[index]
+        keep = len(words) - tail_len
+        while keep > 0 and words[keep - 1].lower() not in _NOT_NAME | _COMMON_WORDS and (
+            words[keep - 1][:1].isupper() or words[keep - 1] in ("&", "of")
+        ):
+            keep -= 1
+        words = words[keep:]
+        while words and words[0] in ("&", "of", "and"):
+            words = words[1:]
+        if len(words) < 2 or not words[0][:1].isupper():
+            continue
+        if words[0].lower() in _GENERIC_BUSINESS_HEAD:
+            continue
+        start = m.start("name") + name.index(words[0])
+        text_name = " ".join(words)
+        yield Hit(
+            "BUSINESS", start, start + len(text_name), text_name.upper(), 0.85, (("kind", words[-1].lower()),)
+        )
+
+
+_NOT_NAME = {
+    "the", "a", "an", "at", "in", "on", "to", "from", "by", "of", "and", "near", "outside", "behind",
+    "inside", "into", "with", "local", "nearby", "same", "his", "her", "their", "this", "that",
+    "she", "he", "they", "we", "i", "it", "yesterday", "today", "later", "then", "when", "staff",
+    "police", "officers", "mum", "dad", "mother", "father", "there", "both", "after", "before",
+    "while", "whilst", "also", "she's", "he's", "went", "was", "were",
+}  # fmt: skip
+_GENERIC_BUSINESS_HEAD = {"taxi", "the", "a", "local", "private", "hackney", "fast", "late"}
+
+
+def _emit(
+    pattern: re.Pattern[str], text: str, label: str, norm: Callable[[re.Match[str]], str | None],
+    group: str | int = 0, confidence: float = 0.99,
+) -> Iterator[Hit]:  # fmt: skip
+    for m in pattern.finditer(text):
+        value = norm(m)
+        if value is not None:
+            yield Hit(label, m.start(group), m.end(group), value, confidence)
+
+
+def recognise(text: str) -> list[Hit]:
+    """Every domain hit in a text (overlaps are resolved later with the NER's spans)."""
+    hits: list[Hit] = []
+    hits += _emit(_PHONE, text, "PHONE", lambda m: _phone(m[0]))
+    hits += _emit(_POSTCODE, text, "POSTCODE", lambda m: f"{m[1]} {m[2]}")
+    hits += _emit(_EMAIL, text, "EMAIL", lambda m: m[0].lower())
+    hits += _emit(_HANDLE, text, "HANDLE", lambda m: m[0].lower())
+    hits += _emit(
+        _PLATFORM_HANDLE, text, "HANDLE", lambda m: "@" + m["h"].lower(), group="h", confidence=0.8
+    )
+    for m in _BADGE.finditer(text):
+        g = "n" if m["n"] else "m"
+        hits.append(Hit("BADGE", m.start(g), m.end(g), re.sub(r"\s", "", m[g]).upper(), 0.95))
+    hits += _plates(text)
+    hits += _officers(text)
+    for m in _DOB.finditer(text):
+        d = parse_date(m["d"])
+        if d is not None:
+            hits.append(Hit("DOB", m.start("d"), m.end("d"), d.isoformat(), 0.98))
+    for i, pattern in enumerate(_AGES):
+        for m in pattern.finditer(text):
+            n = int(m["n"])
+            if 0 < n < 100:
+                # "aged 14", "14-year-old" keep their words; a bare "(14)" or "is 27" is the number.
+                g = "n" if i >= 3 else 0
+                hits.append(Hit("AGE", m.start(g), m.end(g), str(n), 0.95))
+    hits += _emit(_TIME, text, "TIME", lambda m: f"{m['h']}:{m['m']}")
+    for m in _DATE.finditer(text):
+        d = parse_date(m[0])
+        if d is not None:
+            hits.append(Hit("DATE", m.start(), m.end(), d.isoformat(), 0.9))
+    hits += _business_candidates(text)
+    return hits
+
+
+def _plates(text: str) -> Iterator[Hit]:
+    for m in _PLATE_CURRENT.finditer(text):
+        raw = m[0]
+        # Lower-case plates only when written with the space, so ordinary words never match.
+        if not raw.isupper() and " " not in raw:
+            continue
+        yield Hit("VEHICLE", m.start(), m.end(), (m[1] + m[2]).upper(), 0.99, (("format", "current"),))
+    for pattern, fmt in ((_PLATE_PREFIX, "prefix"), (_PLATE_SUFFIX, "suffix")):
+        for m in pattern.finditer(text):
+            if _has_vehicle_cue(text, m.start(), m.end()):
+                yield Hit("VEHICLE", m.start(), m.end(), m[1] + m[2], 0.9, (("format", fmt),))
+    for m in _PLATE_PARTIAL.finditer(text):
+        if _has_vehicle_cue(text, m.start(), m.end()):
+            yield Hit(
+                "VEHICLE", m.start(), m.end(), m[1] + "*", 0.8, (("format", "partial"),)
+            )
+
+
+def _has_vehicle_cue(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 80) : end + 40]
+    return _VEHICLE_CUE.search(window) is not None
+
+
+_NOT_SURNAME = {"The", "A", "An", "And", "On", "At", "In", "To", "Was", "Is", "Has", "Had", "Who"}
+
+
+def _officers(text: str) -> Iterator[Hit]:
+    for m in _OFFICER.finditer(text):
+        rank = m["rank"]
+        if m["num"]:
+            yield Hit("OFFICER", m.start(), m.end("num"), f"{_rank_key(rank)} {m['num']}", 0.95)
+            continue
+        name = m["name"]
+        if name.split()[0] in _NOT_SURNAME:
+            continue
+        yield Hit("OFFICER", m.start(), m.end(), f"{_rank_key(rank)} {name.upper()}", 0.95)
+
+
+_RANK_KEYS = {
+    "inspector": "Insp",
+    "sergeant": "PS",
+    "sgt": "PS",
+    "constable": "PC",
+    "detective constable": "DC",
+    "detective sergeant": "DS",
+    "detective inspector": "DI",
+    "detective chief inspector": "DCI",
+    "chief inspector": "ChInsp",
+    "chief superintendent": "ChSupt",
+    "superintendent": "Supt",
+}
+
+
+def _rank_key(rank: str) -> str:
+    return _RANK_KEYS.get(rank.lower(), rank)
