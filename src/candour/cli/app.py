@@ -9,7 +9,15 @@ import typer
 from typer.core import TyperGroup
 
 from candour import __version__
-from candour.cli import demo_cmds, intake_cmds, ledger_cmds, rules_cmds, store_cmds, synth_cmds
+from candour.cli import (
+    demo_cmds,
+    extract_cmds,
+    intake_cmds,
+    ledger_cmds,
+    rules_cmds,
+    store_cmds,
+    synth_cmds,
+)
 from candour.cli.context import Context, err_console
 from candour.errors import CandourError
 
@@ -57,6 +65,7 @@ synth_cmds.register(app)
 intake_cmds.register(app)
 demo_cmds.register(app)
 rules_cmds.register(app)
+extract_cmds.register(app)
 
 
 def main() -> None:

@@ -175,8 +175,10 @@ def _business_candidates(text: str) -> Iterator[Hit]:
         # ("at", "The", "girls" ...): in capitals, case alone cannot tell.
         tail_len = len(_BUSINESS_TAIL.search(name)[0].split())  # type: ignore[index]
         keep = len(words) - tail_len
-        while keep > 0 and words[keep - 1].lower() not in _NOT_NAME | _COMMON_WORDS and (
-            words[keep - 1][:1].isupper() or words[keep - 1] in ("&", "of")
+        while (
+            keep > 0
+            and words[keep - 1].lower() not in _NOT_NAME | _COMMON_WORDS
+            and (words[keep - 1][:1].isupper() or words[keep - 1] in ("&", "of"))
         ):
             keep -= 1
         words = words[keep:]
@@ -189,13 +191,19 @@ def _business_candidates(text: str) -> Iterator[Hit]:
         start = m.start("name") + name.index(words[0])
         text_name = " ".join(words)
         yield Hit(
-            "BUSINESS", start, start + len(text_name), text_name.upper(), 0.85, (("kind", words[-1].lower()),)
+            "BUSINESS",
+            start,
+            start + len(text_name),
+            text_name.upper(),
+            0.85,
+            (("kind", words[-1].lower()),),
         )
 
 
 _NOT_NAME = {
-    "the", "a", "an", "at", "in", "on", "to", "from", "by", "of", "and", "near", "outside", "behind",
-    "inside", "into", "with", "local", "nearby", "same", "his", "her", "their", "this", "that",
+    "the", "a", "an", "at", "in", "on", "to", "from", "by", "of", "and", "near", "outside",
+    "behind", "inside", "into", "with", "local", "nearby", "same", "his", "her", "their", "this",
+    "that",
     "she", "he", "they", "we", "i", "it", "yesterday", "today", "later", "then", "when", "staff",
     "police", "officers", "mum", "dad", "mother", "father", "there", "both", "after", "before",
     "while", "whilst", "also", "she's", "he's", "went", "was", "were",
@@ -237,8 +245,8 @@ def recognise(text: str) -> list[Hit]:
             n = int(m["n"])
             if 0 < n < 100:
                 # "aged 14", "14-year-old" keep their words; a bare "(14)" or "is 27" is the number.
-                g = "n" if i >= 3 else 0
-                hits.append(Hit("AGE", m.start(g), m.end(g), str(n), 0.95))
+                part: str | int = "n" if i >= 3 else 0
+                hits.append(Hit("AGE", m.start(part), m.end(part), str(n), 0.95))
     hits += _emit(_TIME, text, "TIME", lambda m: f"{m['h']}:{m['m']}")
     for m in _DATE.finditer(text):
         d = parse_date(m[0])
@@ -254,16 +262,16 @@ def _plates(text: str) -> Iterator[Hit]:
         # Lower-case plates only when written with the space, so ordinary words never match.
         if not raw.isupper() and " " not in raw:
             continue
-        yield Hit("VEHICLE", m.start(), m.end(), (m[1] + m[2]).upper(), 0.99, (("format", "current"),))
+        yield Hit(
+            "VEHICLE", m.start(), m.end(), (m[1] + m[2]).upper(), 0.99, (("format", "current"),)
+        )
     for pattern, fmt in ((_PLATE_PREFIX, "prefix"), (_PLATE_SUFFIX, "suffix")):
         for m in pattern.finditer(text):
             if _has_vehicle_cue(text, m.start(), m.end()):
                 yield Hit("VEHICLE", m.start(), m.end(), m[1] + m[2], 0.9, (("format", fmt),))
     for m in _PLATE_PARTIAL.finditer(text):
         if _has_vehicle_cue(text, m.start(), m.end()):
-            yield Hit(
-                "VEHICLE", m.start(), m.end(), m[1] + "*", 0.8, (("format", "partial"),)
-            )
+            yield Hit("VEHICLE", m.start(), m.end(), m[1] + "*", 0.8, (("format", "partial"),))
 
 
 def _has_vehicle_cue(text: str, start: int, end: int) -> bool:

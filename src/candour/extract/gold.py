@@ -62,7 +62,7 @@ def parse_document(doc_id: str, kind: str, marked: str, source: str = "gold") ->
     out.append(marked[pos:])
     doc.text = "".join(out)
     if "[" in doc.text and "|" in doc.text:
-        raise ValidationError("malformed annotation left in text", source=source, row=doc_id)
+        raise ValidationError("malformed annotation left in text", source=source, field=doc_id)
     return doc
 
 
@@ -80,7 +80,7 @@ def _tag(
     elif label == "DISC":
         doc.disclosure = True
     else:
-        raise ValidationError(f"unknown annotation '{raw}'", source=source, row=doc.id)
+        raise ValidationError(f"unknown annotation '{raw}'", source=source, field=doc.id)
 
 
 def load_gold(paths: Sequence[Path] | None = None) -> list[GoldDoc]:

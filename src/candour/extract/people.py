@@ -26,9 +26,9 @@ ACRONYMS = {
 }  # fmt: skip
 _CAPS = r"^(?:[A-Z][A-Z'\-]+|MC[A-Z]+|O'[A-Z]+)$"
 _STOP_GIVEN = {
-    "Police", "Officers", "Mum", "Mother", "Dad", "Father", "School", "Staff", "The", "She",
-    "He", "They", "Victim", "Suspect", "Child", "Social", "Care", "Referral", "Report", "Road",
-    "Street", "On", "At", "In", "Dear", "Re", "Update", "Sergeant", "Inspector", "Constable",
+    "Police", "Officers", "Mum", "Mother", "Dad", "Father", "School", "Staff", "The", "She", "He",
+    "They", "Victim", "Suspect", "Child", "Social", "Care", "Referral", "Report", "Road", "Street",
+    "On", "At", "In", "Dear", "Re", "Update", "Sergeant", "Inspector", "Constable",
 }  # fmt: skip
 
 ROLE_CUES: dict[str, str] = {
@@ -113,9 +113,9 @@ class NameRules:
 
 
 _AFTER_NAME = {
-    "(", ",", "was", "is", "has", "had", "told", "says", "said", "reported", "reports",
-    "returned", "attended", "disclosed", "went", "failed", "appears", "described", "came",
-    "and", "who", "detained", "arrested", "states", "stated", "were", "are", "gave", "drives",
+    "(", ",", "was", "is", "has", "had", "told", "says", "said", "reported", "reports", "returned",
+    "attended", "disclosed", "went", "failed", "appears", "described", "came", "and", "who",
+    "detained", "arrested", "states", "stated", "were", "are", "gave", "drives",
 }  # fmt: skip
 _BEFORE_NAME = {
     "victim", "suspect", "driver", "daughter", "son", "named", "called", "with", "by", "to",
@@ -169,15 +169,12 @@ def _ordinary_case(text: str) -> str:
     """'JOHN SMITH WAS SEEN' -> 'John Smith was seen' with the same length (offsets unchanged)."""
     words = re.split(r"(\W+)", text)
     out = []
-    first = True
     for w in words:
         if w.isalpha() and w.isupper() and w not in ACRONYMS and w != "I":
             w2 = w.capitalize() if (len(w) > 2 and not _common(w)) else w.lower()
             out.append(w2 if len(w2) == len(w) else w)
         else:
             out.append(w)
-        if w.strip():
-            first = bool(re.search(r"[.!?]\s*$", w))
     return "".join(out)
 
 
@@ -191,16 +188,15 @@ _COMMON = {
     "all", "both", "two", "three", "other", "others", "named", "known", "as", "drove", "driving",
     "vehicle", "silver", "black", "white", "red", "blue", "grey", "when", "while", "after",
     "before", "because", "gave", "given", "vodka", "alcohol", "cannabis", "money", "phone", "new",
-    "her", "an", "a", "it", "its", "there", "their", "them", "also", "again", "out", "up", "off",
-    "stopped", "spoke", "arrested", "suspect", "victim", "child", "children", "mother", "father",
-    "states", "stated", "continue", "continues", "raped", "rape", "saw", "drag", "dragged",
-    "drives", "sexually", "assaulted", "reg", "older", "mum", "dad", "allegation", "item",
-    "action", "seen", "giving", "give", "money", "cigarettes", "known", "young", "last", "town",
-    "mfh", "contacted", "can", "be", "contact", "witness", "looked", "about", "approx", "taken",
-    "party", "picked", "being", "after", "car", "park", "lodge", "van", "transit", "grey",
-    "driving", "around", "late", "selling", "address", "his", "no", "other", "information",
-    "disruption", "visits", "arrange", "red", "astra", "corsa", "blue", "passat", "golf",
-    "vectra", "victim:", "suspect:", "for", "days", "two", "taxi", "eastwood", "from", "norfolk",
+    "an", "a", "it", "its", "there", "their", "them", "also", "out", "up", "off", "stopped",
+    "spoke", "arrested", "suspect", "victim", "child", "children", "mother", "father", "states",
+    "stated", "continue", "continues", "raped", "rape", "saw", "drag", "dragged", "drives",
+    "sexually", "assaulted", "reg", "older", "mum", "dad", "allegation", "item", "action",
+    "giving", "give", "cigarettes", "young", "last", "town", "mfh", "contacted", "can", "be",
+    "contact", "witness", "looked", "approx", "taken", "picked", "being", "park", "lodge", "van",
+    "transit", "around", "late", "selling", "address", "no", "information", "disruption", "visits",
+    "arrange", "astra", "corsa", "passat", "golf", "vectra", "victim:", "suspect:", "days",
+    "eastwood", "norfolk",
 }  # fmt: skip
 
 
@@ -219,8 +215,8 @@ _LEADING = {
     "victim", "suspect", "householder", "neighbour", "complainant", "driver", "tenant", "mrs",
     "mr", "ms", "miss", "dr", "mum", "dad", "email", "witness", "owner", "informant", "child",
     "yp", "mfh", "re", "dear", "from", "to", "cc", "staff", "carer", "councillor", "nurse",
-    "teacher", "head", "update", "sergeant", "father", "mother", "pupil", "a", "the", "and",
-    "by", "with", "of", "passenger", "associate", "associates", "offender", "nominal", "source",
+    "teacher", "head", "update", "sergeant", "father", "mother", "pupil", "a", "the", "and", "by",
+    "with", "of", "passenger", "associate", "associates", "offender", "nominal", "source",
 }  # fmt: skip
 _TRAILING = {
     "raped", "are", "is", "was", "were", "continue", "continues", "states", "stated", "says",

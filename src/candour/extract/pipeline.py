@@ -72,11 +72,9 @@ class Extractor:
         self.nlp.add_pipe("sentencizer", first=True)
         self.lexicon = lexicon
         self.model = model
-        self.version = (
-            f"candour-extract/{LOGIC_VERSION}+{self.nlp.meta['name']}-{self.nlp.meta['version']}"
-            f"+{lexicon.id}@{lexicon.version}-{lexicon_digest(lexicon)}"
-        )
+        self.version = self.version_for(lexicon, model)
         vocab = self.nlp.vocab
+        tokenizer: Any = self.nlp.tokenizer
         self._phrases = {k: PhraseMatcher(vocab, attr="LOWER") for k in ("ind", "lang", "disc")}
         self._patterns = {k: Matcher(vocab) for k in ("ind", "lang", "disc")}
         groups: dict[str, dict[str, Any]] = {
@@ -87,12 +85,26 @@ class Extractor:
         for key, entries in groups.items():
             for code, entry in entries.items():
                 if entry.phrases:
-                    self._phrases[key].add(code, list(self.nlp.tokenizer.pipe(entry.phrases)))
+                    self._phrases[key].add(code, list(tokenizer.pipe(entry.phrases)))
                 if entry.patterns:
                     self._patterns[key].add(code, entry.patterns)
         self._names = people.NameRules(vocab)
         self._negex = _negex(self.nlp, lexicon.negation, "negex")
         self._hypo = _negex(self.nlp, lexicon.hypothetical, "hypothetical")
+
+    @staticmethod
+    def version_for(lexicon: TextLexicon, model: str) -> str:
+        """What a stored extraction was made by: code, model package and lexicon versions."""
+        from importlib import metadata
+
+        try:
+            model_version = metadata.version(model)
+        except metadata.PackageNotFoundError:
+            model_version = "local"
+        return (
+            f"x{LOGIC_VERSION}+{model}-{model_version}"
+            f"+{lexicon.id}@{lexicon.version}-{lexicon_digest(lexicon)}"
+        )
 
     def extract(self, texts: Iterable[str], batch_size: int = 128) -> Iterator[Extraction]:
         """Extraction results for each text, in order."""
@@ -113,7 +125,11 @@ class Extractor:
                 if label != "PERSON" or found.normalised not in people.NOT_PEOPLE:
                     hits.append(found)
         hits += self._names.find(doc, self.nlp)
-        hits = [c for c in (people.clean_person(text, h) if h.label == "PERSON" else h for h in hits) if c]
+        hits = [
+            c
+            for c in (people.clean_person(text, h) if h.label == "PERSON" else h for h in hits)
+            if c
+        ]
         mentions = _resolve(hits)
         mentions = people.attach(doc, mentions)
         flags = self._flags(doc, mentions)

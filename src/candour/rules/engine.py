@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
 from candour.ledger.log import lock as ledger_lock
-from candour.rules.model import RecordingDeadline
-from candour.rules.registry import AnyRule, rules_in_force
+from candour.rules.model import AnyRule, RecordingDeadline
+from candour.rules.registry import rules_in_force
 from candour.store.access import Actor
 from candour.store.bulk import insert_many, update_many
 from candour.store.enums import EscalationStatus, Rank

@@ -17,6 +17,7 @@ from candour.store.access import Actor
 from candour.store.models import RuleVersion
 from candour.store.types import utcnow
 
+
 @dataclass(frozen=True)
 class Loaded:
     rule_id: str

@@ -64,6 +64,7 @@ class NewMention:
     confidence: float = 1.0
     entity_id: int | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    extraction_id: int | None = None
 
 
 def add_mentions(session: Session, mentions: Sequence[NewMention]) -> int:

@@ -131,6 +131,7 @@ class EntityKind(StrEnum):
     PHONE = "phone"
     LOCATION = "location"
     ORGANISATION = "organisation"
+    IDENTIFIER = "identifier"  # e-mail, social-media handle, taxi badge
 
 
 class PersonRole(StrEnum):

@@ -133,7 +133,40 @@ class Mention(Base):
     extractor: Mapped[str] = mapped_column(String(64))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    extraction_id: Mapped[int | None] = mapped_column(ForeignKey("extraction.id"), index=True)
     created_at: Mapped[datetime]
+
+
+class Extraction(Base):
+    """One run of the extractor over one record's text. Re-runs keep the old one as history."""
+
+    __tablename__ = "extraction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    extractor: Mapped[str] = mapped_column(String(200))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    words: Mapped[int] = mapped_column(Integer)
+    current: Mapped[bool] = mapped_column(Boolean, index=True)
+    created_at: Mapped[datetime]
+
+
+class Finding(Base):
+    """What extraction flags in a text: an indicator, victim-blaming language, a disclosure cue
+    or an age gap; negated and hypothetical ones are kept and marked."""
+
+    __tablename__ = "finding"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extraction.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(500))
+    negated: Mapped[bool] = mapped_column(Boolean, default=False)
+    hypothetical: Mapped[bool] = mapped_column(Boolean, default=False)
+    suggestion: Mapped[str | None] = mapped_column(String(300))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Decision(Base):
