@@ -49,7 +49,7 @@ def load(
 
 @rules_app.command("load-defaults")
 def load_defaults(ctx: typer.Context, as_user: str | None = AS) -> None:
-    """Load the bundled rules (NCRS 24-hour decision, harm weights)."""
+    """Load the bundled rules (NCRS 24-hour decision, harm weights, text lexicon)."""
     from candour.rules import load_defaults as run
 
     c = ctx_obj(ctx)

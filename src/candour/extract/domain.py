@@ -77,18 +77,12 @@ def parse_date(text: str) -> date | None:
 
 
 def _phone(raw: str) -> str | None:
+    """National form: '+44 (0)7700 900123' and '07700-900-123' are both '07700900123'."""
     digits = re.sub(r"\D", "", raw)
-    if digits.startswith("44"):
-        digits = "0" + digits[2:]
-    if digits.startswith("00"):
-        return None
-    if len(digits) == 12 and digits.startswith("00"):
-        digits = digits[1:]
-    if len(digits) not in (10, 11) or not digits.startswith("0"):
-        return None
-    if digits.startswith("00"):
-        return None
-    return digits
+    if raw.lstrip().startswith("+44"):
+        digits = digits[2:]
+    digits = "0" + digits.lstrip("0")
+    return digits if len(digits) in (10, 11) else None
 
 
 # A UK number: +44 or 0, then 9-10 digits in groups separated by spaces, dots, dashes or a
@@ -104,7 +98,9 @@ _PLATE_PARTIAL = re.compile(r"\b([A-Z]{2}[0-9]{2})\b(?! ?[0-9][A-Z]{2}\b)(?! ?[A
 _VEHICLE_CUE = re.compile(
     r"\b(car|cars|vehicle|reg|registration|vrm|plate|plates|taxi|van|hatchback|saloon|"
     r"vauxhall|ford|toyota|bmw|audi|mercedes|nissan|peugeot|honda|volkswagen|vw|skoda|"
-    r"renault|kia|hyundai|seat|fiat|citroen|mazda|something|driving|driven|drove)\b",
+    r"renault|kia|hyundai|seat|fiat|citroen|mazda|something|driving|driven|drove|parked|"
+    r"cortina|escort|fiesta|focus|corsa|astra|golf|polo|passat|octavia|micra|clio|qashqai|"
+    r"transit|mondeo|vectra|insignia|prius|index|anpr)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
@@ -122,6 +118,7 @@ _BADGE = re.compile(
     re.IGNORECASE,
 )
 _RANKS = (
+    r"Assistant Chief Constable|Deputy Chief Constable|Chief Constable|"
     r"PC|DC|PS|DS|Insp|Inspector|DI|ChInsp|DCI|Supt|Superintendent|DSupt|ChSupt|ACC|DCC|CC|"
     r"Sgt|Sergeant|Constable|Detective Constable|Detective Sergeant|Detective Inspector|"
     r"Detective Chief Inspector|Chief Inspector|Chief Superintendent|PCSO"
@@ -295,6 +292,9 @@ def _officers(text: str) -> Iterator[Hit]:
 
 
 _RANK_KEYS = {
+    "chief constable": "CC",
+    "deputy chief constable": "DCC",
+    "assistant chief constable": "ACC",
     "inspector": "Insp",
     "sergeant": "PS",
     "sgt": "PS",

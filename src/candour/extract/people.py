@@ -21,8 +21,9 @@ ACRONYMS = {
     "MARAC", "ACC", "LAC", "OIC", "SMS", "SOCO", "NRM", "AM", "PM", "HRS", "RE", "FAO", "URGENT",
     "NOTE", "NB", "CC", "TBC", "IDVA", "ISVA", "GP", "A&E", "CAMHS", "PCSO", "SPOC", "VRM", "MG11",
     "ANPR", "PNLD", "ISB", "HMIC", "IOPC", "IPCC", "CEOP", "NCA", "GCSE", "SEN", "ADHD", "BMW",
-    "VW", "KFC", "MOT", "UPDATE", "INTELLIGENCE", "REPORT", "SUMMARY", "ACTION", "ACTIONS",
-    "STRATEGY", "MEETING", "MINUTES", "RISK", "HIGH", "MEDIUM", "LOW", "CONCERN", "CONCERNS",
+    "VW", "KFC", "MOT", "UPDATE", "INTELLIGENCE", "REPORT", "SUMMARY", "ACTION", "ACTIONS", "MP",
+    "QC", "KC", "STRATEGY", "MEETING", "MINUTES", "RISK", "HIGH", "MEDIUM", "LOW", "CONCERN",
+    "CONCERNS",
 }  # fmt: skip
 _CAPS = r"^(?:[A-Z][A-Z'\-]+|MC[A-Z]+|O'[A-Z]+)$"
 _STOP_GIVEN = {
@@ -253,6 +254,8 @@ def clean_person(text: str, m: Found) -> Found | None:
         return Found("LOCATION", start, end, span, span.upper(), m.confidence)
     if any(w in _NOT_NAME_WORDS for w in low) or span.upper() in NOT_PEOPLE:
         return None
+    if words[-1][0] in ACRONYMS:
+        return None  # "Labour MP", "the CPS"
     if (start, end) == (m.start, m.end):
         return m
     return Found("PERSON", start, end, span, normalise_name(span), m.confidence, attrs=m.attrs)
@@ -314,7 +317,7 @@ def _role(doc: Any, m: Found) -> str:
     for word in reversed(before[-5:]):
         if word in ROLE_CUES:
             return ROLE_CUES[word]
-    after_text = doc.text[m.end : min(hi, m.end + 30)]
+    after_text = re.sub(r"^\s*\([^)]*\)", "", doc.text[m.end : min(hi, m.end + 60)])
     after = re.findall(r"[a-z][a-z\-]*", after_text.lower())[:3]
     for word in after:
         if word in ROLE_CUES and ROLE_CUES[word] != "reporter":

@@ -152,11 +152,12 @@ def run_extraction(
                     EventDraft(
                         "system",
                         "extraction",
-                        version,
+                        None,
                         actor.id,
                         actor.rank,
                         purpose="extraction stage",
                         payload={
+                            "extractor": version,
                             "records": report.records,
                             "mentions": report.mentions,
                             "findings": report.findings,
