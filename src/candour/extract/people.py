@@ -39,11 +39,12 @@ ROLE_CUES: dict[str, str] = {
     "informant": "victim", "yp": "victim", "mfh": "victim", "stepdaughter": "victim",
     "schoolgirl": "victim", "teenager": "victim", "niece": "victim", "granddaughter": "victim",
     "injured": "victim", "missing": "victim", "concerning": "victim", "regarding": "victim",
-    "about": "victim",
+    "about": "victim", "owner": "victim", "householder": "victim", "raped": "victim",
+    "assaulted": "victim", "exploited": "victim", "groomed": "victim",
     # suspect
     "suspect": "suspect", "suspects": "suspect", "offender": "suspect", "perpetrator": "suspect",
     "accused": "suspect", "arrested": "suspect", "nominal": "suspect", "abuser": "suspect",
-    "alleged": "suspect", "driver": "suspect", "named": "suspect", "males": "suspect",
+    "driver": "suspect", "organiser": "suspect", "named": "suspect", "males": "suspect",
     "male": "suspect", "man": "suspect", "men": "suspect", "adult": "suspect",
     # associate
     "associate": "associate", "associates": "associate", "boyfriend": "associate",
@@ -69,11 +70,31 @@ _CHILD_WORDS = {
     "juvenile", "minor", "young",
 }  # fmt: skip
 _ADULT_WORDS = {"older", "adult", "man", "men", "male", "males", "grown"}
-_SUSPECT_AFTER = re.compile(
-    r"^\s*(?:had|has|raped|sexually|forced|made|touched|abused|assaulted|picked|gave|gives|"
-    r"bought|drove|drives|took|takes|supplied|supplies|pays|paid|sent|sends|plied)\b",
-    re.IGNORECASE,
-)
+# What the words right after a name say about the person (checked in order).
+_AFTER_ROLE = [
+    (re.compile(r"^\s*(?:(?:is|was|has been|have been|are|were)\s+)?(?:alleged|believed|known|"
+                r"suspected|said|reported)\s+to\s+(?:have\s+|be\s+)?(?:sexually|raped|abused|"
+                r"give|giving|taking|take|selling|storing|using|the organiser|involved|buying|"
+                r"supplying|running|pimping)", re.I), "suspect"),
+    (re.compile(r"^\s*(?:had sex|has sex|has had sex|raped|sexually|forced|made her|made him|"
+                r"touched|abused|assaulted|picked|gave|gives|giving|bought|buys|buying|drove|"
+                r"drives|driving|took|takes|taking|supplied|supplies|pays|paid|sent|sends|plied|"
+                r"offers|offered|is using|is selling|are taking|is taking|works at|work at|"
+                r"runs|run a|continue to|continues to|was named|has been giving|have been giving|"
+                r"is messaging|lets|let girls|was not arrested|were not arrested|was not spoken|"
+                r"has been seen driving|have all been named|is storing|is the same person)\b",
+                re.I), "suspect"),
+    (re.compile(r"^\s*(?:has |had |was |is |have )?(?:disclosed|told|says she|said she|"
+                r"returned|went missing|has been missing|been reported missing|absconded|"
+                r"was reported missing|was found|attended (?:the|with)|is described|"
+                r"has been absent|has been staying|was seen getting|states that she|"
+                r"stated that she|requested|presented|is said to be in a relationship|"
+                r"is no longer open|is at high risk|failed to return|has gone missing)\b",
+                re.I), "victim"),
+    (re.compile(r"^\s*,\s*(?:the\s+)?(?:mother|father|mum|dad|carer|grandmother|aunt)\b", re.I),
+     "reporter"),
+]  # fmt: skip
+_OTHER_NAMES = re.compile(r"^\s*(?:,|and|&)\s+(?:[A-Z][\w'\-]*\s*){1,3}")
 
 
 class NameRules:
@@ -312,22 +333,41 @@ def _nearest_person(doc: Any, age: Found, persons: list[Found]) -> Found | None:
 
 
 def _role(doc: Any, m: Found) -> str:
+    """The role the words around a name give: near cues, then the verb after, then far cues."""
     lo, hi = _sentence_bounds(doc, m.start)
-    before = re.findall(r"[a-z][a-z\-]*", doc.text[max(lo, m.start - 45) : m.start].lower())
-    for word in reversed(before[-5:]):
+    before = re.findall(r"[a-z][a-z\-]*|[:(]", doc.text[max(lo, m.start - 60) : m.start].lower())
+    if len(before) >= 2 and before[-1] == "of" and ROLE_CUES.get(before[-2]) == "reporter":
+        return "victim"  # "mother of Courtney"
+    near, far = before[-2:], before[-6:-2]
+    for word in reversed(near):
         if word in ROLE_CUES:
             return ROLE_CUES[word]
-    after_text = re.sub(r"^\s*\([^)]*\)", "", doc.text[m.end : min(hi, m.end + 60)])
+    after_text = re.sub(r"^\s*\([^)]*\)", "", doc.text[m.end : min(hi, m.end + 80)])
+    bracket = re.match(r"^\s*\(([^)]*)\)", doc.text[m.end : min(hi, m.end + 40)])
+    if bracket and any(w in _PROFESSIONAL_AFTER for w in bracket[1].lower().split()):
+        return "professional"
+    clause = _OTHER_NAMES.sub("", after_text, count=1)
+    for pattern, role in _AFTER_ROLE:
+        if pattern.match(after_text) or pattern.match(clause):
+            return role
+    if " ".join(before[-3:]).endswith(("address of", "registered to", "associating with")):
+        return "suspect"
+    if any(w in ("present", "attendance") for w in before[-8:]) and ":" in before[-8:]:
+        return "professional"
+    for word in reversed(far):
+        if word in ROLE_CUES:
+            return ROLE_CUES[word]
     after = re.findall(r"[a-z][a-z\-]*", after_text.lower())[:3]
     for word in after:
         if word in ROLE_CUES and ROLE_CUES[word] != "reporter":
             return ROLE_CUES[word]
-    if _SUSPECT_AFTER.match(after_text):
-        return "suspect"
     age = m.attrs.get("age")
     if isinstance(age, int):
         return "victim" if age < 18 else "unknown"
     return "unknown"
+
+
+_PROFESSIONAL_AFTER = {"care", "education", "health", "service", "chair", "school", "police"}
 
 
 def has_child(doc: Any, mentions: list[Found]) -> bool:
