@@ -14,6 +14,7 @@ from candour.cli import (
     extract_cmds,
     intake_cmds,
     ledger_cmds,
+    link_cmds,
     rules_cmds,
     store_cmds,
     synth_cmds,
@@ -66,6 +67,7 @@ intake_cmds.register(app)
 demo_cmds.register(app)
 rules_cmds.register(app)
 extract_cmds.register(app)
+link_cmds.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""`candour link`, `candour link explain` and `candour eval link`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from candour.cli.context import acting, console, ctx_obj, err_console
+from candour.cli.rules_cmds import AS, eval_app
+
+link_app = typer.Typer(
+    help="Resolve person mentions into persons (Splink).", invoke_without_command=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(link_app, name="link")
+
+
+@link_app.callback()
+def link(ctx: typer.Context, as_user: str | None = AS) -> None:
+    """Link every person mention into persons: train, score, cluster, store (full run)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from candour.link.service import run_link
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    report = run_link(
+        c.store(),
+        actor,
+        c.settings.home / "models",
+        say=lambda msg: err_console.print(msg, highlight=False),
+    )
+    console.print(
+        f"linked {report.mentions:,} person mentions into {report.persons:,} persons "
+        f"({report.multi:,} named more than once) from {report.pairs:,} scored pairs; "
+        f"model {report.model_digest} saved to {report.model_file}"
+    )
+    console.print(
+        "  " + ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items()), highlight=False
+    )
+
+
+@link_app.command("explain")
+def explain(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="Person id, e.g. PER-123."),
+    chart: Path | None = typer.Option(None, "--chart", help="Write the model's weights as PNG."),
+    as_user: str | None = AS,
+) -> None:
+    """The ways a person was written and the match weights that put them together."""
+    from candour.link.explain import explain_person, weights_chart
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    with c.store().transaction() as session:
+        out = explain_person(session, person, c.settings.home / "models", actor)
+    table = Table("mention", "record", "as written", "strongest link", "weight", "evidence",
+                  title=f"{out.person}: {out.display} ({len(out.rows)} mentions, "
+                  f"model {out.model})")  # fmt: skip
+    for r in out.rows:
+        table.add_row(str(r.mention), str(r.record), r.text, r.partner, f"{r.weight:+.1f}",
+                      r.evidence)  # fmt: skip
+    console.print(table)
+    if chart is not None:
+        weights_chart(out.model_file, chart)
+        console.print(f"model weights chart written to {chart}")
+
+
+@eval_app.command("link")
+def eval_link(
+    ctx: typer.Context,
+    district: Path | None = typer.Option(
+        None, "--district", help="Synthetic district already ingested and extracted here."
+    ),
+    febrl: bool = typer.Option(True, "--febrl/--no-febrl", help="Run the FEBRL benchmarks."),
+    out: Path | None = typer.Option(None, "--out", help="Write the scores as JSON here."),
+) -> None:
+    """Pairwise and B-cubed scores: FEBRL3/FEBRL4 and the synthetic district's ground truth."""
+    from candour.link import evaluate
+
+    scores = []
+    if febrl:
+        scores += evaluate.febrl()
+    if district is not None:
+        with ctx_obj(ctx).store().reading() as session:
+            scores += evaluate.district(session, district)
+    table = Table("data", "precision", "recall", "F1", "B3 precision", "B3 recall", "B3 F1")
+    for s in scores:
+        b = [f"{x:.4f}" if x is not None else "" for x in
+             (s.bcubed_precision, s.bcubed_recall, s.bcubed_f1)]  # fmt: skip
+        table.add_row(s.name, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}", *b)
+    console.print(table)
+    if out is not None:
+        out.write_text(json.dumps(evaluate.as_json(scores), indent=2) + "\n")

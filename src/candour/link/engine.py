@@ -1,0 +1,117 @@
+"""Training, prediction and clustering with Splink on DuckDB (default) or Spark."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from candour.link import model
+
+ARRAYS = (
+    "given_groups", "family_groups", "initials", "phones", "rec_phones", "rec_vehicles",
+    "rec_postcodes",
+)  # fmt: skip
+#: A blocking key shared by more mentions than this is refined (birth year, then given name),
+#: so that common family names never produce a quadratic number of pairs.
+BLOCK_CAP = 400
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty lists become nulls so that Splink's null levels see 'not known'."""
+    out = frame.copy()
+    for col in ARRAYS:
+        out[col] = out[col].map(lambda v: list(v) if v is not None and len(v) else None)
+    out["birth_year"] = out["birth_year"].astype("Int64")
+    out["family_block"] = adaptive_key(out)
+    return out
+
+
+def adaptive_key(frame: pd.DataFrame) -> pd.Series:
+    """family name; where too common, family + birth year; where still too common, + given."""
+    fam = frame["family_key"].fillna("")
+    key = fam.copy()
+    counts = key.map(key.value_counts())
+    big = (counts > BLOCK_CAP) & (fam != "")
+    by = frame["birth_year"].astype("string").fillna("?")
+    key[big] = fam[big] + "|" + by[big]
+    counts = key.map(key.value_counts())
+    big = (counts > BLOCK_CAP) & (fam != "")
+    key[big] = key[big] + "|" + frame["given_key"].fillna("?")[big]
+    return key.where(fam != "", None)
+
+
+def db_api(engine: str = "duckdb") -> Any:
+    if engine == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI()
+    from candour.errors import ConfigError
+
+    raise ConfigError(f"unknown linkage engine '{engine}' (this version runs duckdb)")
+
+
+@dataclass
+class Trained:
+    linker: Any
+    api: Any
+
+
+def train(frame: pd.DataFrame, *, baseline: bool = False, engine: str = "duckdb") -> Trained:
+    """Unsupervised: lambda from deterministic rules, u by random sampling, m by EM."""
+    from splink import Linker, block_on
+
+    api = db_api(engine)
+    prepared = prepare(frame)
+    settings = model.baseline_settings() if baseline else model.person_settings()
+    # u from distinct people-as-written: the same person written the same way a hundred times
+    # would otherwise make agreement look common among non-matches.
+    distinct = prepared.drop_duplicates(subset=["full_name", "birth_year", "dob", "postcode"])
+    sample = api.register(distinct, table_name="persons_distinct")
+    u_linker = Linker(sample, settings, log_level=logging.ERROR)
+    u_linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    table = api.register(prepared, table_name="persons")
+    linker = Linker(table, u_linker.misc.save_model_to_json(), log_level=logging.ERROR)
+    name = ("given", "family") if baseline else ("given_key", "family_key")
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on(*name, "birth_year"), block_on("dob")], recall=0.7
+    )
+    for rule in model.training_blocks(baseline):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_u_probabilities=True
+        )
+    if not baseline:
+        linker = _refine_prior(linker, table, rounds=3)
+    return Trained(linker, api)
+
+
+def _refine_prior(linker: Any, table: Any, rounds: int) -> Any:
+    """Re-estimate the prior from the model's own expected number of matches.
+
+    Deterministic rules see only the pairs that agree exactly, so in records where one person
+    is written many ways (initials, nicknames) they underestimate how many pairs match. The
+    expected count over all candidate pairs (pairs outside the blocks have ~0 probability) is
+    a better estimate; a few rounds converge.
+    """
+    from splink import Linker
+
+    n = int(table.as_pandas_dataframe().shape[0]) if hasattr(table, "as_pandas_dataframe") else 0
+    total = n * (n - 1) / 2
+    for _ in range(rounds):
+        pairs = linker.inference.predict(threshold_match_probability=0.001)
+        expected = float(pairs.as_pandas_dataframe()["match_probability"].sum())
+        if total <= 0 or expected <= 0:
+            break
+        data = linker.misc.save_model_to_json()
+        data["probability_two_random_records_match"] = min(0.5, expected / total)
+        linker = Linker(table, data, log_level=logging.ERROR)
+    return linker
+
+
+def predict(trained: Trained, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scored pairs above a floor, and clusters (connected components) at `threshold`."""
+    pairs = trained.linker.inference.predict(threshold_match_probability=min(0.01, threshold))
+    clusters = trained.linker.clustering.cluster_pairwise_predictions_at_threshold(pairs, threshold)
+    return pairs.as_pandas_dataframe(), clusters.as_pandas_dataframe()

@@ -1,0 +1,75 @@
+"""Linking through the CLI: one person written many ways becomes one person; namesakes do not."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from sqlalchemy import create_engine, select
+
+from candour.store.models import Entity, Mention
+from tests.cli.test_cli import run
+from tests.cli.test_extract_cli import _setup
+
+# (how the name is written, date of birth, phone) for the same true person
+MO = [("Mohammed Khan", "1980-02-03", "07700900111"), ("Mo KHAN", "1980-02-03", None),
+      ("KHAN, Muhammad", "1980-02-03", "07700900111"), ("Mohamed Khan", None, "07700900111"),
+      ("Mohammed Khan", "1980-02-03", None)]  # fmt: skip
+NAMESAKE = [("Mohammed Khan", "1999-11-30", "07700900999"), ("Mohammed KHAN", "1999-11-30", None)]
+OTHERS = ["Amy Shaw", "Jodie Pike", "Karol Nowak", "Grace Adeyemi", "Sean Walsh", "Liam Reid",
+          "Fatima Begum", "Oliver Hunt", "Chloe Marsh", "Tariq Aziz", "Ewa Zielinska",
+          "Daniel Cole", "Priya Patel", "Ryan Mills", "Hannah Lee", "Kwame Mensah"]  # fmt: skip
+
+
+def _records() -> list[str]:
+    rng = random.Random(5)
+    lines = []
+    people = [(n, d, p, "mo") for n, d, p in MO] + [(n, d, p, "ns") for n, d, p in NAMESAKE]
+    for i, name in enumerate(OTHERS * 3):
+        dob = f"19{70 + OTHERS.index(name)}-0{1 + OTHERS.index(name) % 9}-1{i % 3}"
+        people.append((name, dob if i % 2 else None, None, name))
+    for i, (name, dob, phone, _) in enumerate(people):
+        person = {"name": name, "role": "suspect"}
+        if dob:
+            person["dob"] = dob
+        if phone:
+            person["phone"] = phone
+        lines.append(json.dumps({
+            "schema": "candour.record/1", "kind": "intelligence", "ref": f"INT/{i}",
+            "agency": "SDP", "received_at": f"2011-0{1 + rng.randrange(8)}-1{i % 9}T10:00:00Z",
+            "author": "SDP1", "text": "Seen near the precinct.", "people": [person],
+        }))  # fmt: skip
+    return lines
+
+
+def test_link_then_explain(tmp_path: Path, db_url: str) -> None:
+    home = _setup(tmp_path, db_url)
+    data = tmp_path / "people.jsonl"
+    data.write_text("\n".join(_records()) + "\n")
+    assert run(home, db_url, "ingest", str(data)).exit_code == 0
+    r = run(home, db_url, "link")
+    assert r.exit_code == 0, r.output
+    assert "linked 55 person mentions" in r.output
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Mention.text, Mention.attributes, Entity.uid).join(
+                Entity, Entity.id == Mention.entity_id
+            )
+        ).all()
+    engine.dispose()
+    by_person: dict[str, set[str]] = {}
+    for text, attrs, uid in rows:
+        by_person.setdefault(uid, set()).add(f"{text}|{(attrs or {}).get('dob')}")
+    mo = {uid for text, attrs, uid in rows if (attrs or {}).get("dob") == "1980-02-03"}
+    namesake = {uid for text, attrs, uid in rows if (attrs or {}).get("dob") == "1999-11-30"}
+    assert len(mo) == 1 and len(namesake) == 1 and mo != namesake
+    person = mo.pop()
+    assert {"Mo KHAN|1980-02-03", "KHAN, Muhammad|1980-02-03"} <= by_person[person]
+    chart = tmp_path / "weights.png"
+    r = run(home, db_url, "link", "explain", person, "--chart", str(chart))
+    assert r.exit_code == 0, r.output
+    assert "Mo KHAN" in r.output and chart.stat().st_size > 1000
+    assert run(home, db_url, "link", "explain", "PER-999999").exit_code == 5
+    assert run(home, db_url, "ledger", "verify").exit_code == 0
