@@ -75,8 +75,10 @@ def train(frame: pd.DataFrame, *, baseline: bool = False, engine: str = "duckdb"
     table = api.register(prepared, table_name="persons")
     linker = Linker(table, u_linker.misc.save_model_to_json(), log_level=logging.ERROR)
     name = ("given", "family") if baseline else ("given_key", "family_key")
+    # The same (canonical) name is the rule most true pairs satisfy; birth details are too
+    # often missing in notes to anchor the prior on them.
     linker.training.estimate_probability_two_random_records_match(
-        [block_on(*name, "birth_year"), block_on("dob")], recall=0.7
+        [block_on(*name), block_on("dob")], recall=0.6
     )
     for rule in model.training_blocks(baseline):
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -93,19 +95,22 @@ def _refine_prior(linker: Any, table: Any, rounds: int) -> Any:
     Deterministic rules see only the pairs that agree exactly, so in records where one person
     is written many ways (initials, nicknames) they underestimate how many pairs match. The
     expected count over all candidate pairs (pairs outside the blocks have ~0 probability) is
-    a better estimate; a few rounds converge.
+    a better estimate; a few rounds converge. It may raise the prior, never lower it.
     """
     from splink import Linker
 
     n = int(table.as_pandas_dataframe().shape[0]) if hasattr(table, "as_pandas_dataframe") else 0
     total = n * (n - 1) / 2
+    floor = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
     for _ in range(rounds):
         pairs = linker.inference.predict(threshold_match_probability=0.001)
         expected = float(pairs.as_pandas_dataframe()["match_probability"].sum())
         if total <= 0 or expected <= 0:
             break
         data = linker.misc.save_model_to_json()
-        data["probability_two_random_records_match"] = min(0.5, expected / total)
+        # Only ever raised: the deterministic estimate is a floor (it counts exact agreements
+        # only); letting the estimate fall feeds on itself and collapses on sparse data.
+        data["probability_two_random_records_match"] = min(0.5, max(floor, expected / total))
         linker = Linker(table, data, log_level=logging.ERROR)
     return linker
 
