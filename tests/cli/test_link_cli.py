@@ -73,3 +73,46 @@ def test_link_then_explain(tmp_path: Path, db_url: str) -> None:
     assert "Mo KHAN" in r.output and chart.stat().st_size > 1000
     assert run(home, db_url, "link", "explain", "PER-999999").exit_code == 5
     assert run(home, db_url, "ledger", "verify").exit_code == 0
+
+
+def test_analyst_decisions_win_and_apply_transitively(tmp_path: Path, db_url: str) -> None:
+    home = _setup(tmp_path, db_url)
+    data = tmp_path / "people.jsonl"
+    data.write_text("\n".join(_records()) + "\n")
+    assert run(home, db_url, "ingest", str(data)).exit_code == 0
+    assert run(home, db_url, "link").exit_code == 0
+
+    def person_of() -> dict[str, str]:
+        engine = create_engine(db_url)
+        with engine.connect() as c:
+            rows = c.execute(
+                select(Mention.id, Entity.uid).join(Entity, Entity.id == Mention.entity_id)
+            ).all()
+        engine.dispose()
+        return {str(m): uid for m, uid in rows}
+
+    before = person_of()
+    mo = sorted((m for m in before if before[m] == before[min(before)]), key=int)
+    other = [m for m in before if before[m] != before[mo[0]]]
+    # Analysts say: two Mo mentions are different people; Mo and two others are one person.
+    r = run(home, db_url, "link", "decide", mo[0], mo[1], "different", "--reason", "CCTV stills")
+    assert r.exit_code == 0 and "different people" in r.output
+    bad = run(home, db_url, "link", "decide", mo[0], mo[1], "maybe", "--reason", "x")
+    assert bad.exit_code != 0
+    assert (
+        run(
+            home, db_url, "link", "decide", mo[0], other[0], "same", "--reason", "same NI no"
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            home, db_url, "link", "decide", other[0], other[1], "same", "--reason", "same NI no"
+        ).exit_code
+        == 0
+    )
+    assert run(home, db_url, "link").exit_code == 0
+    after = person_of()
+    assert after[mo[0]] != after[mo[1]]
+    assert after[mo[0]] == after[other[0]] == after[other[1]]  # transitive
+    assert run(home, db_url, "ledger", "verify").exit_code == 0

@@ -97,3 +97,82 @@ def eval_link(
     console.print(table)
     if out is not None:
         out.write_text(json.dumps(evaluate.as_json(scores), indent=2) + "\n")
+
+
+REASON = typer.Option(..., "--reason", help="Why (kept in the ledger).")
+
+
+@link_app.command("decide")
+def decide_cmd(
+    ctx: typer.Context,
+    mention_a: int = typer.Argument(..., help="A person mention id."),
+    mention_b: int = typer.Argument(..., help="Another person mention id."),
+    verdict: str = typer.Argument(..., help="same | different | unsure"),
+    reason: str = REASON,
+    as_user: str | None = AS,
+) -> None:
+    """Judge whether two mentions are the same person; every later run obeys."""
+    from candour.link.decisions import decide
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    with c.store().transaction() as session:
+        decide(session, actor, [(mention_a, mention_b)], verdict, "pair", reason)
+    console.print(f"recorded: mentions {mention_a} and {mention_b} are {_said(verdict)}")
+
+
+@link_app.command("merge")
+def merge_cmd(
+    ctx: typer.Context,
+    person_a: str = typer.Argument(...),
+    person_b: str = typer.Argument(...),
+    reason: str = REASON,
+    as_user: str | None = AS,
+) -> None:
+    """Two persons are one (applied at the next 'candour link')."""
+    from candour.link.decisions import merge
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    with c.store().transaction() as session:
+        merge(session, actor, person_a, person_b, reason)
+    console.print(f"recorded: {person_a} and {person_b} are the same person")
+
+
+@link_app.command("split")
+def split_cmd(
+    ctx: typer.Context,
+    person: str = typer.Argument(...),
+    mentions: list[int] = typer.Argument(..., help="Mentions that are not this person."),
+    reason: str = REASON,
+    as_user: str | None = AS,
+) -> None:
+    """These mentions are someone else (applied at the next 'candour link')."""
+    from candour.link.decisions import split
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    with c.store().transaction() as session:
+        n = split(session, actor, person, mentions, reason)
+    console.print(f"recorded: {len(mentions)} mentions are not {person} ({n} decisions)")
+
+
+@link_app.command("confirm")
+def confirm_cmd(
+    ctx: typer.Context, person: str = typer.Argument(...), reason: str = REASON,
+    as_user: str | None = AS,
+) -> None:  # fmt: skip
+    """Every mention of this person is confirmed: later runs keep them together."""
+    from candour.link.decisions import confirm
+
+    c = ctx_obj(ctx)
+    actor = acting(c, as_user)
+    with c.store().transaction() as session:
+        n = confirm(session, actor, person, reason)
+    console.print(f"recorded: {person} confirmed ({n} decisions)")
+
+
+def _said(verdict: str) -> str:
+    return {"same": "the same person", "different": "different people"}.get(
+        verdict, "unsure (recorded; no effect on linking)"
+    )

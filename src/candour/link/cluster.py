@@ -15,6 +15,38 @@ from collections import defaultdict
 import pandas as pd
 
 
+class _Sets:
+    """Union-find over mentions that remembers each set's members, births and exclusions."""
+
+    def __init__(self, ids: list[int], born: dict[int, int], different: list[tuple[int, int]]):
+        self.parent = {u: u for u in ids}
+        self.members: dict[int, set[int]] = {u: {u} for u in ids}
+        self.years: dict[int, set[int]] = {u: ({born[u]} if u in born else set()) for u in ids}
+        self.blocked: dict[int, set[int]] = defaultdict(set)
+        for x, y in different:
+            self.blocked[x].add(y)
+            self.blocked[y].add(x)
+
+    def find(self, u: int) -> int:
+        while self.parent[u] != u:
+            self.parent[u] = self.parent[self.parent[u]]
+            u = self.parent[u]
+        return u
+
+    def allowed(self, ra: int, rb: int) -> bool:
+        if _conflict(self.years[ra], self.years[rb]):
+            return False  # never one person with two different known births
+        small, big = sorted((ra, rb), key=lambda r: len(self.members[r]))
+        return not any(self.blocked.get(x, set()) & self.members[big] for x in self.members[small])
+
+    def union(self, ra: int, rb: int) -> None:
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra] |= self.members.pop(rb)
+        self.years[ra] |= self.years.pop(rb)
+
+
 def two_stage(
     frame: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -22,14 +54,25 @@ def two_stage(
     core: float = 0.9,
     attach: float = 0.5,
     margin: float = 0.2,
+    same: list[tuple[int, int]] | None = None,
+    different: list[tuple[int, int]] | None = None,
 ) -> dict[int, int]:
-    """unique_id -> cluster id (the smallest unique_id in the cluster)."""
+    """unique_id -> cluster id (the smallest unique_id in the cluster).
+
+    Analysts' decisions come first: `same` pairs are joined (transitively) before any model
+    link, and no link ever joins a `different` pair.
+    """
+    ids = [int(u) for u in frame["unique_id"]]
+    known = set(ids)
     full = set(
         frame.loc[
             frame["family"].notna() & (frame["given"].fillna("").str.len() > 1), "unique_id"
         ].astype(int)
     )
-    born = _birth(frame)
+    sets = _Sets(ids, _birth(frame), [p for p in (different or []) if set(p) <= known])
+    for a, b in same or []:
+        if a in known and b in known and sets.find(a) != sets.find(b):
+            sets.union(sets.find(a), sets.find(b))
     left, right, p = (
         pairs[c].to_numpy() for c in ("unique_id_l", "unique_id_r", "match_probability")
     )
@@ -37,55 +80,32 @@ def two_stage(
         ((float(prob), int(a), int(b)) for a, b, prob in zip(left, right, p, strict=True)),
         reverse=True,
     )
-    parent = {u: u for u in full}
-    years: dict[int, set[int]] = {u: ({born[u]} if u in born else set()) for u in full}
-
-    def find(u: int) -> int:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
     for prob, a, b in edges:
         if prob < core:
             break
-        if a not in full or b not in full:
-            continue
-        ra, rb = find(a), find(b)
-        if ra == rb or _conflict(years[ra], years[rb]):
-            continue  # never one person with two different known births
-        parent[rb] = ra
-        years[ra] |= years.pop(rb)
-    cluster = {u: find(u) for u in full}
-    smallest: dict[int, int] = {}
-    for u, root in cluster.items():
-        smallest[root] = min(smallest.get(root, u), u)
-    cluster = {u: smallest[root] for u, root in cluster.items()}
-    cyears: dict[int, set[int]] = defaultdict(set)
-    for u, c in cluster.items():
-        if u in born:
-            cyears[c].add(born[u])
+        if a in full and b in full:
+            ra, rb = sets.find(a), sets.find(b)
+            if ra != rb and sets.allowed(ra, rb):
+                sets.union(ra, rb)
     best: dict[int, dict[int, float]] = defaultdict(dict)
     for prob, a, b in edges:
         for part, other in ((a, b), (b, a)):
-            if part not in full and other in cluster:
-                c = cluster[other]
-                if part in born and _conflict({born[part]}, cyears[c]):
-                    continue
-                best[part][c] = max(best[part].get(c, 0.0), prob)
-    for u in (int(x) for x in frame["unique_id"]):
-        if u in cluster:
-            continue
-        options = sorted(best.get(u, {}).items(), key=lambda x: -x[1])
+            if part in full or other not in full:
+                continue
+            rp, ro = sets.find(part), sets.find(other)
+            if rp == part and len(sets.members[rp]) == 1 and ro != rp:
+                best[part][ro] = max(best[part].get(ro, 0.0), prob)
+    for u, options_by_root in best.items():
+        options = sorted(options_by_root.items(), key=lambda x: -x[1])
+        options = [(r, pr) for r, pr in options if sets.allowed(sets.find(u), sets.find(r))]
         if (
             options
             and options[0][1] >= attach
             and (len(options) == 1 or options[0][1] - options[1][1] >= margin)
         ):
-            cluster[u] = options[0][0]
-        else:
-            cluster[u] = u
-    return cluster
+            sets.union(sets.find(options[0][0]), sets.find(u))
+    smallest = {root: min(ms) for root, ms in sets.members.items()}
+    return {u: smallest[sets.find(u)] for u in ids}
 
 
 def _birth(frame: pd.DataFrame) -> dict[int, int]:

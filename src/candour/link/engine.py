@@ -45,9 +45,11 @@ def adaptive_key(frame: pd.DataFrame) -> pd.Series:
 
 def db_api(engine: str = "duckdb") -> Any:
     if engine == "duckdb":
+        import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
+        # No progress bars on the console: long commands show their own.
+        return DuckDBAPI(duckdb.connect(config={"enable_progress_bar": False}))
     from candour.errors import ConfigError
 
     raise ConfigError(f"unknown linkage engine '{engine}' (this version runs duckdb)")

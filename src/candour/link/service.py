@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
 from candour.link.cluster import two_stage
+from candour.link.decisions import constraints
 from candour.link.engine import predict, train
 from candour.link.frame import person_frame
 from candour.link.model import MODEL_VERSION
@@ -63,6 +64,7 @@ def run_link(
     t = time.perf_counter()
     with store.reading() as session:
         frame = person_frame(session)
+        decided = constraints(session)
     report.mentions = len(frame)
     report.timings["frame"] = time.perf_counter() - t
     if frame.empty:
@@ -75,7 +77,9 @@ def run_link(
     t = time.perf_counter()
     pairs, _ = predict(trained, 0.5)
     report.pairs = len(pairs)
-    clusters = two_stage(frame, pairs, core=CORE, attach=ATTACH)
+    clusters = two_stage(
+        frame, pairs, core=CORE, attach=ATTACH, same=decided.same, different=decided.different
+    )
     report.timings["predict_cluster"] = time.perf_counter() - t
     model = trained.linker.misc.save_model_to_json()
     text = json.dumps(model, sort_keys=True)

@@ -169,6 +169,21 @@ class Finding(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class LinkDecision(Base):
+    """An analyst's judgement on whether mentions are the same person. Later runs obey it."""
+
+    __tablename__ = "link_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pair | merge | split | confirm
+    verdict: Mapped[str] = mapped_column(String(16))  # same | different | unsure
+    mention_a: Mapped[int] = mapped_column(ForeignKey("mention.id"), index=True)
+    mention_b: Mapped[int] = mapped_column(ForeignKey("mention.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    rank_at_decision: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime]
+
+
 class Decision(Base):
     """A named user's decision on a record, with time, rank at the time and rationale."""
 
