@@ -116,3 +116,49 @@ def test_analyst_decisions_win_and_apply_transitively(tmp_path: Path, db_url: st
     assert after[mo[0]] != after[mo[1]]
     assert after[mo[0]] == after[other[0]] == after[other[1]]  # transitive
     assert run(home, db_url, "ledger", "verify").exit_code == 0
+
+
+def test_graph_commands_show_and_log(tmp_path: Path, db_url: str) -> None:
+    home = _setup(tmp_path, db_url)
+    data = tmp_path / "people.jsonl"
+    lines = _records()
+    # A car seen in one of Mo's records and in another man's record joins them.
+    extra = json.loads(lines[0])
+    extra.update(ref="INT/car", people=[{"name": "Liam Reid", "role": "associate"}],
+                 vehicles=[{"registration": "QX66 FYB"}])  # fmt: skip
+    first = json.loads(lines[0])
+    first["vehicles"] = [{"registration": "QX66 FYB"}]
+    data.write_text("\n".join([json.dumps(first), *lines[1:], json.dumps(extra)]) + "\n")
+    assert run(home, db_url, "ingest", str(data)).exit_code == 0, "ingest"
+    assert run(home, db_url, "link").exit_code == 0
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        mo = c.execute(
+            select(Entity.uid)
+            .join(Mention, Mention.entity_id == Entity.id)
+            .where(Mention.text == "KHAN, Muhammad")
+        ).scalar_one()
+        reid = (
+            c.execute(
+                select(Entity.uid)
+                .join(Mention, Mention.entity_id == Entity.id)
+                .where(Mention.text == "Liam Reid")
+            )
+            .scalars()
+            .first()
+        )
+    engine.dispose()
+    r = run(home, db_url, "graph", "person", mo, "--purpose", "network review")
+    assert r.exit_code == 0, r.output
+    assert "named in 5 records" in r.output and "QX66FYB" in r.output
+    r = run(home, db_url, "graph", "path", mo, str(reid), "--purpose", "network review")
+    assert r.exit_code == 0, r.output
+    assert "QX66FYB" in r.output and r.output.count("record R-") == 2
+    assert run(home, db_url, "graph", "communities").exit_code == 0
+    out = tmp_path / "net.graphml"
+    r = run(home, db_url, "graph", "export", str(out), "--purpose", "Gephi")
+    assert r.exit_code == 0 and out.read_text().startswith("<?xml")
+    r = run(home, db_url, "graph", "person", "PER-999999", "--purpose", "x")
+    assert r.exit_code == 5
+    verify = run(home, db_url, "ledger", "verify")
+    assert verify.exit_code == 0

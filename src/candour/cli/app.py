@@ -12,6 +12,7 @@ from candour import __version__
 from candour.cli import (
     demo_cmds,
     extract_cmds,
+    graph_cmds,
     intake_cmds,
     ledger_cmds,
     link_cmds,
@@ -68,6 +69,7 @@ demo_cmds.register(app)
 rules_cmds.register(app)
 extract_cmds.register(app)
 link_cmds.register(app)
+graph_cmds.register(app)
 
 
 def main() -> None:

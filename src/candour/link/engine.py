@@ -49,7 +49,9 @@ def db_api(engine: str = "duckdb") -> Any:
         from splink import DuckDBAPI
 
         # No progress bars on the console: long commands show their own.
-        return DuckDBAPI(duckdb.connect(config={"enable_progress_bar": False}))
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        return DuckDBAPI(con)
     from candour.errors import ConfigError
 
     raise ConfigError(f"unknown linkage engine '{engine}' (this version runs duckdb)")
