@@ -42,7 +42,7 @@ def test_init_then_status_shows_schema_and_counts(home: Path, db_url: str) -> No
     r = run(home, db_url, "status")
     assert r.exit_code == 0, r.output
     assert "schema   : 0006 (code 0006)" in r.output
-    assert "app_user" in r.output and "ledger   : 4 events" in r.output
+    assert "app_user" in r.output and "ledger   : 8 events" in r.output
     assert "password" not in r.output.lower() or "***" in r.output
 
 

@@ -162,3 +162,51 @@ def test_graph_commands_show_and_log(tmp_path: Path, db_url: str) -> None:
     assert r.exit_code == 5
     verify = run(home, db_url, "ledger", "verify")
     assert verify.exit_code == 0
+
+
+def _case(ref: str, when: str, kind: str, people: list[dict[str, object]], **extra: object) -> str:
+    return json.dumps({
+        "schema": "candour.record/1", "kind": kind, "ref": ref, "agency": "SDP",
+        "received_at": when, "author": "SDP1", "text": "Seen with the man again.",
+        "people": people, **extra,
+    })  # fmt: skip
+
+
+def test_linked_rules_escalate_once_and_replay_when_they_would_have_fired(
+    tmp_path: Path, db_url: str
+) -> None:
+    home = _setup(tmp_path, db_url)
+    man = {"name": "Darren HOLMES", "role": "suspect", "dob": "1975-03-02"}
+    kids = [{"name": n, "role": "victim", "age": 14} for n in ("Amy Shaw", "Jo Pike", "Kim Lee")]
+    car = [{"registration": "QX66 FYB"}]
+    lines = [
+        _case("INT/1", "2010-01-05T10:00:00Z", "intelligence", [man, kids[0]], vehicles=car),
+        _case("MIS/1", "2010-03-05T10:00:00Z", "missing_episode", [kids[1], man], vehicles=car),
+        _case("MIS/2", "2010-06-05T10:00:00Z", "missing_episode", [kids[2], man]),
+    ]
+    data = tmp_path / "cases.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    assert run(home, db_url, "ingest", str(data)).exit_code == 0
+    assert run(home, db_url, "link").exit_code == 0
+    early = run(home, db_url, "rules", "run", "--as-of", "2010-04-01")
+    assert early.exit_code == 0, early.output
+    assert "linked-adult-three-children@1: 0 met" in early.output
+    assert "linked-vehicle-phone-children@1: 1 met, 1 raised" in early.output
+    now = run(home, db_url, "rules", "run")
+    assert "linked-adult-three-children@1: 1 met, 1 raised" in now.output, now.output
+    assert "linked-adult-missing-episodes@1: 1 met, 1 raised" in now.output
+    assert "linked-vehicle-phone-children@1: 1 met, 0 raised, 1 already raised" in now.output
+    again = run(home, db_url, "rules", "run")
+    assert "linked-adult-three-children@1: 1 met, 0 raised, 1 already raised" in again.output
+    engine = create_engine(db_url)
+    from candour.store.models import Escalation
+
+    with engine.connect() as c:
+        esc = c.execute(
+            select(Escalation.reason, Escalation.evidence, Escalation.target_rank).where(
+                Escalation.rule_id == "linked-adult-three-children"
+            )
+        ).one()
+    engine.dispose()
+    assert "first met on 2010-06-05" in esc.reason and esc.target_rank == "DI"
+    assert len(esc.evidence["records"]) == 3 and esc.evidence["children"] == 3

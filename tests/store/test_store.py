@@ -36,7 +36,7 @@ def test_init_creates_admin_and_refuses_a_second_time(store: Store, settings) ->
     with store.reading() as s:
         counts = table_counts(s)
     assert counts["app_user"] == 1
-    assert counts["ledger_event"] == 4  # the administrator and the three default rules
+    assert counts["ledger_event"] == 8  # the administrator and the seven default rules
     with pytest.raises(AlreadyInitialisedError):
         initialise(store, settings, "admin2", "Other", "pw")
     with store.reading() as s:

@@ -94,6 +94,13 @@ def run(
         f"raised {report.raised:,}  already raised {report.already_raised:,}  "
         f"climbed {report.climbed:,}"
     )
+    for name, n in report.per_rule.items():
+        console.print(
+            f"  {name}: {n['breaches']:,} met, {n['raised']:,} raised, "
+            f"{n['already_raised']:,} already raised"
+            + (f", {n['climbed']:,} climbed" if n["climbed"] else ""),
+            highlight=False,
+        )
 
 
 @audit_app.command("recording")

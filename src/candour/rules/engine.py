@@ -37,6 +37,16 @@ class RunReport:
     raised: int = 0
     already_raised: int = 0
     climbed: int = 0
+    per_rule: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "evaluated": self.evaluated,
+            "breaches": self.breaches,
+            "raised": self.raised,
+            "already_raised": self.already_raised,
+            "climbed": self.climbed,
+        }
 
 
 Evaluator = Callable[[Session, AnyRule, datetime, Actor, RunReport], None]
@@ -58,8 +68,11 @@ def run_rules(session: Session, actor: Actor, as_of: datetime | None = None) -> 
     for rule in rules_in_force(session, as_of):
         fn = EVALUATORS.get(rule.kind)
         if fn is not None:
-            report.rules.append(f"{rule.id}@{rule.version}")
+            name = f"{rule.id}@{rule.version}"
+            report.rules.append(name)
+            before = report.counts()
             fn(session, rule, as_of, actor, report)
+            report.per_rule[name] = {k: v - before[k] for k, v in report.counts().items()}
     return report
 
 

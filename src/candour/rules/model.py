@@ -109,7 +109,30 @@ class TextLexicon(_Rule):
     age_gap_years: int = Field(default=5, ge=1)
 
 
-AnyRule = RecordingDeadline | HarmWeights | TextLexicon
+class LinkedPattern(_Rule):
+    """A pattern over linked data that needs a senior officer's attention.
+
+    adult_with_children: an adult named as suspect or associate in records about at least
+    `threshold` different children; adult_at_missing: an adult named in at least `threshold`
+    missing-episode records; thing_with_children: a vehicle or phone in records about at least
+    `threshold` children; network_children: a network (community) with at least `threshold`
+    children.
+    """
+
+    kind: Literal["linked_pattern"]
+    pattern: Literal[
+        "adult_with_children", "adult_at_missing", "thing_with_children", "network_children"
+    ]
+    threshold: int = Field(ge=1, le=1000)
+    adult_roles: list[str] = Field(default_factory=lambda: ["suspect", "associate"])
+    escalate_to_rank: str = "DI"
+    deadline_hours: float = Field(default=72, gt=0)
+
+    def model_post_init(self, _context: object) -> None:
+        Rank.parse(self.escalate_to_rank)
+
+
+AnyRule = RecordingDeadline | HarmWeights | TextLexicon | LinkedPattern
 Rule = Annotated[AnyRule, Field(discriminator="kind")]
 _ADAPTER: TypeAdapter[AnyRule] = TypeAdapter(Rule)
 
