@@ -89,15 +89,30 @@ def run_demo(
     )
     from candour.audit import demand, run_audit, write_audit, write_demand
     from candour.audit.evaluate import score_recording
+    from candour.link.service import run_link
     from candour.rules import run_rules
 
+    linked = run_link(store, admin, home / "models")
+    step(
+        "linking",
+        f"{linked.mentions:,} person mentions resolved into {linked.persons:,} persons "
+        f"({linked.multi:,} named in more than one place); model saved in {home / 'models'}",
+    )
     with store.transaction() as session:
         run = run_rules(session, admin)
+    ncrs = run.per_rule.get("ncrs-24h@1", {})
     step(
         "rules",
-        f"{', '.join(run.rules)}: {run.evaluated:,} disclosures evaluated, "
-        f"{run.breaches:,} breaches of the 24-hour decision, {run.raised:,} escalations "
-        f"raised, {run.climbed:,} climbed a rank while overdue",
+        f"ncrs-24h: {ncrs.get('evaluated', 0):,} disclosures evaluated, "
+        f"{ncrs.get('breaches', 0):,} breaches of the 24-hour decision, "
+        f"{ncrs.get('raised', 0):,} escalations raised, {ncrs.get('climbed', 0):,} climbed a "
+        "rank while overdue; over linked data: "
+        + ", ".join(
+            f"{name.split('@')[0].removeprefix('linked-')} {n['raised']:,}"
+            for name, n in run.per_rule.items()
+            if name.startswith("linked-")
+        )
+        + " escalations",
     )
     with store.reading() as session:
         audit = run_audit(session)
@@ -161,4 +176,29 @@ def _findings(store: Any, data: Path) -> dict[str, Any]:
                 else "no crime-recording decision was ever made"
             )
             facts["example_who_knew"] = [k.as_dict() for k in who_knew(session, example.uid)]
+        facts["networks"] = _escalated_networks(session)
     return facts
+
+
+def _escalated_networks(session: Any) -> list[dict[str, Any]]:
+    """The adults the linked rules escalated, earliest first: when they would have fired."""
+    from sqlalchemy import select
+
+    from candour.store.models import Entity, Escalation
+
+    names = dict(session.execute(select(Entity.uid, Entity.display)).all())
+    rows = session.scalars(
+        select(Escalation).where(Escalation.rule_id == "linked-adult-three-children")
+    ).all()
+    out = [
+        {
+            "person": e.evidence.get("subject"),
+            "name": names.get(e.evidence.get("subject"), ""),
+            "children": e.evidence.get("children"),
+            "records": len(e.evidence.get("records", [])),
+            "first_met": str(e.evidence.get("first_met", ""))[:10],
+            "rank": e.target_rank,
+        }
+        for e in rows
+    ]
+    return sorted(out, key=lambda r: r["first_met"])

@@ -74,9 +74,19 @@ def demo(
                 str(row["event"]),
             )
         console.print(table)
+    if f.get("networks"):
+        table = Table(
+            "first met", "person", "children", "records", "to",
+            title="Adults named with three or more children: when the rule would have fired",
+        )  # fmt: skip
+        for row in f["networks"][:8]:
+            table.add_row(row["first_met"], f"{row['name']} ({row['person']})",
+                          str(row["children"]), str(row["records"]), row["rank"])  # fmt: skip
+        console.print(table)
     home = root / ".candour"
     console.print(
         f"\nExplore: [bold]export CANDOUR_HOME={home}[/] then "
         "`candour status`, `candour ledger verify`, `candour who-knew RECORD`, "
-        "`candour intake quarantine`."
+        "`candour graph communities`, `candour link explain PERSON`, "
+        "`candour report language`."
     )

@@ -176,3 +176,27 @@ def _said(verdict: str) -> str:
     return {"same": "the same person", "different": "different people"}.get(
         verdict, "unsure (recorded; no effect on linking)"
     )
+
+
+@eval_app.command("networks")
+def eval_networks(
+    ctx: typer.Context,
+    district: Path = typer.Option(..., "--district", help="The synthetic district (ingested, "
+                                  "extracted, linked and with 'rules run' done)."),
+) -> None:  # fmt: skip
+    """Was every true exploitation network escalated by the rules, and when would it have been?"""
+    from candour.link.evaluate import networks
+
+    with ctx_obj(ctx).store().reading() as session:
+        rows, adult, on_networks = networks(session, district)
+    table = Table("network", "active from", "first disclosure", "escalations", "first fired",
+                  "by rule")  # fmt: skip
+    for r in rows:
+        table.add_row(r.network, r.active_from, r.first_disclosure, str(r.escalations),
+                      r.first_fired or "never", r.rule or "")  # fmt: skip
+    console.print(table)
+    found = sum(1 for r in rows if r.escalations)
+    console.print(
+        f"{found} of {len(rows)} networks escalated; {adult} adults escalated for three or more "
+        f"children, {on_networks} of them members of a true network"
+    )

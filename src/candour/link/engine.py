@@ -49,8 +49,12 @@ def db_api(engine: str = "duckdb") -> Any:
         from splink import DuckDBAPI
 
         # No progress bars on the console: long commands show their own.
+        import tempfile
+
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
+        # Spill to the system's temporary directory, never into the working directory.
+        con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/candour-duckdb'")
         return DuckDBAPI(con)
     from candour.errors import ConfigError
 

@@ -225,3 +225,64 @@ def district(session: Session, root: Path) -> list[Scores]:
 
 def as_json(scores: Iterable[Scores]) -> list[dict[str, Any]]:
     return [s.as_dict() for s in scores]
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    network: str
+    active_from: str
+    first_disclosure: str
+    escalations: int
+    first_fired: str | None
+    rule: str | None
+
+
+def networks(session: Session, root: Path) -> tuple[list[NetworkResult], int, int]:
+    """For each true network: was one of its adults (or the network) escalated, and when first?
+
+    Also returns how many adult escalations there were and how many of them name an adult
+    of a true network (the rest are other adults named with several children).
+    """
+    from collections import Counter
+
+    from candour.link.frame import person_frame
+    from candour.store.models import Entity, Escalation, Mention
+
+    frame = person_frame(session)
+    truth = district_truth(session, frame, root)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for mid, uid in session.execute(
+        select(Mention.id, Entity.uid).join(Entity, Entity.id == Mention.entity_id)
+    ):
+        if mid in truth:
+            votes[uid][truth[mid]] += 1
+    true_person = {uid: c.most_common(1)[0][0] for uid, c in votes.items()}
+    escalations = [
+        (rule, ev or {})
+        for rule, ev in session.execute(
+            select(Escalation.rule_id, Escalation.evidence).where(
+                Escalation.rule_id.like("linked-%")
+            )
+        )
+    ]
+    nets = [
+        json.loads(line)
+        for line in (root / "ground_truth" / "networks.jsonl").read_text().splitlines()
+    ]
+    out = []
+    all_adults: set[str] = set()
+    for n in nets:
+        adults = set(n["adults"])
+        all_adults |= adults
+        hits = sorted(
+            (str(ev.get("first_met", ""))[:10], rule)
+            for rule, ev in escalations
+            if true_person.get(str(ev.get("subject"))) in adults
+        )
+        out.append(
+            NetworkResult(n["network"], n["active_from"], n["first_disclosure"], len(hits),
+                          hits[0][0] if hits else None, hits[0][1] if hits else None)
+        )  # fmt: skip
+    adult = [ev for rule, ev in escalations if rule == "linked-adult-three-children"]
+    on_networks = sum(1 for ev in adult if true_person.get(str(ev.get("subject"))) in all_adults)
+    return out, len(adult), on_networks

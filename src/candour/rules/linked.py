@@ -36,6 +36,8 @@ class _Data:
     received: dict[int, datetime] = field(default_factory=dict)
     uid: dict[int, str] = field(default_factory=dict)
     kind: dict[int, str] = field(default_factory=dict)
+    about_child: set[int] = field(default_factory=set)
+    minors: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     roles: dict[int, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
     things: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -44,12 +46,14 @@ def _load(session: Session, as_of: datetime) -> _Data:
     from candour.graph import _thing
 
     d = _Data()
-    for rid, uid, kind, received in session.execute(
-        select(Record.id, Record.uid, Record.kind, Record.received_at).where(
+    for rid, uid, kind, received, about_child in session.execute(
+        select(Record.id, Record.uid, Record.kind, Record.received_at, Record.about_child).where(
             Record.received_at <= as_of
         )
     ):
         d.received[rid], d.uid[rid], d.kind[rid] = received, uid, kind
+        if about_child:
+            d.about_child.add(rid)
     persons: dict[int, str] = {
         int(i): str(u)
         for i, u in session.execute(select(Entity.id, Entity.uid).where(Entity.kind == "person"))
@@ -66,6 +70,8 @@ def _load(session: Session, as_of: datetime) -> _Data:
         if kind == "person":
             if eid in persons:
                 d.roles[rid].setdefault(persons[eid], set()).add(role or "unknown")
+                if _minor(attrs or {}, d.received[rid]):
+                    d.minors[rid].add(persons[eid])
         elif kind in ("vehicle", "phone"):
             node = _thing(kind, text, norm, attrs or {})
             if node and not node.endswith("*"):
@@ -73,8 +79,24 @@ def _load(session: Session, as_of: datetime) -> _Data:
     return d
 
 
+def _minor(attrs: dict[str, Any], at: datetime) -> bool:
+    age = attrs.get("age")
+    if isinstance(age, int):
+        return age < 18
+    dob = attrs.get("dob")
+    if isinstance(dob, str) and len(dob) >= 4 and dob[:4].isdigit():
+        return at.year - int(dob[:4]) < 18
+    return False
+
+
 def _children(d: _Data, rid: int) -> set[str]:
-    return {p for p, roles in d.roles.get(rid, {}).items() if "victim" in roles}
+    """The children a record is about: victims stated to be under 18, or any victim in a
+    record marked as about a child when no age says otherwise."""
+    victims = {p for p, roles in d.roles.get(rid, {}).items() if "victim" in roles}
+    minors = d.minors.get(rid, set())
+    if minors:
+        return victims & minors
+    return victims if rid in d.about_child else set()
 
 
 @dataclass(frozen=True)
