@@ -1,9 +1,11 @@
 """Recognisers for what UK police and safeguarding notes contain and a general NER model misses.
 
-Each recogniser is a pattern over the text whose hits become spaCy spans through
-`Doc.char_span(..., alignment_mode="expand")` (spaCy's documented way to add regex matches), so
-offsets always sit on spaCy's tokens. Each comes with a normaliser that gives linkage a stable key:
-plates and postcodes upper case without spaces, phones as 11 national digits, dates as ISO.
+Presidio-style pattern recognisers: a regular expression over the text, context words where a
+pattern alone is ambiguous (a partial plate needs a vehicle nearby), and a validating
+normaliser that gives linkage a stable key: plates and postcodes upper case without spaces,
+phones as 10-11 national digits, dates as ISO. They work on character offsets of the same text
+spaCy reads, so their hits and spaCy's entities are resolved against each other by offset; no
+tokeniser of our own is involved.
 """
 
 from __future__ import annotations
