@@ -210,3 +210,42 @@ def test_linked_rules_escalate_once_and_replay_when_they_would_have_fired(
     engine.dispose()
     assert "first met on 2010-06-05" in esc.reason and esc.target_rank == "DI"
     assert len(esc.evidence["records"]) == 3 and esc.evidence["children"] == 3
+
+
+def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db_url: str) -> None:
+    home = _setup(tmp_path, db_url)
+    data = tmp_path / "people.jsonl"
+    data.write_text("\n".join(_records()) + "\n")
+    assert run(home, db_url, "ingest", str(data)).exit_code == 0
+    assert run(home, db_url, "link", "--incremental").exit_code == 5  # nothing linked yet
+    assert run(home, db_url, "link").exit_code == 0
+    later = tmp_path / "later.jsonl"
+    later.write_text(
+        json.dumps({
+            "schema": "candour.record/1", "kind": "intelligence", "ref": "INT/new",
+            "agency": "SDP", "received_at": "2012-01-01T10:00:00Z", "author": "SDP1",
+            "text": "Seen again.", "people": [
+                {"name": "Muhammad KHAN", "role": "suspect", "dob": "1980-02-03"},
+                {"name": "Zebedee Quorn", "role": "witness"},
+            ],
+        }) + "\n"
+    )  # fmt: skip
+    assert run(home, db_url, "ingest", str(later)).exit_code == 0
+    r = run(home, db_url, "link", "--incremental")
+    assert r.exit_code == 0, r.output
+    assert "2 new person mentions: 1 joined existing persons, 1 new persons" in r.output
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        rows = dict(
+            c.execute(
+                select(Mention.text, Entity.uid)
+                .join(Entity, Entity.id == Mention.entity_id)
+                .where(Mention.text.in_(["Muhammad KHAN", "KHAN, Muhammad", "Zebedee Quorn"]))
+            ).all()
+        )
+    engine.dispose()
+    assert rows["Muhammad KHAN"] == rows["KHAN, Muhammad"]
+    assert rows["Zebedee Quorn"] not in (rows["KHAN, Muhammad"],)
+    again = run(home, db_url, "link", "--incremental")
+    assert "0 new person mentions" in again.output
+    assert run(home, db_url, "ledger", "verify").exit_code == 0

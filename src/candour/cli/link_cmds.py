@@ -21,14 +21,29 @@ def register(app: typer.Typer) -> None:
 
 
 @link_app.callback()
-def link(ctx: typer.Context, as_user: str | None = AS) -> None:
-    """Link every person mention into persons: train, score, cluster, store (full run)."""
+def link(
+    ctx: typer.Context,
+    incremental: bool = typer.Option(
+        False, "--incremental/--full",
+        help="Match only mentions not linked yet against the stored persons (saved model).",
+    ),
+    as_user: str | None = AS,
+) -> None:  # fmt: skip
+    """Link person mentions into persons: a full run (train, score, cluster) or incremental."""
     if ctx.invoked_subcommand is not None:
         return
-    from candour.link.service import run_link
+    from candour.link.service import run_incremental, run_link
 
     c = ctx_obj(ctx)
     actor = acting(c, as_user)
+    if incremental:
+        inc = run_incremental(c.store(), actor, c.settings.home / "models")
+        per = inc.seconds / inc.new_mentions if inc.new_mentions else 0.0
+        console.print(
+            f"{inc.new_mentions:,} new person mentions: {inc.joined:,} joined existing persons, "
+            f"{inc.new_persons:,} new persons ({inc.seconds:.2f} s, {per:.3f} s per mention)"
+        )
+        return
     report = run_link(
         c.store(),
         actor,

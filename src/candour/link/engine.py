@@ -45,11 +45,11 @@ def adaptive_key(frame: pd.DataFrame) -> pd.Series:
 
 def db_api(engine: str = "duckdb") -> Any:
     if engine == "duckdb":
-        import duckdb
-        from splink import DuckDBAPI
-
         # No progress bars on the console: long commands show their own.
         import tempfile
+
+        import duckdb
+        from splink import DuckDBAPI
 
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")

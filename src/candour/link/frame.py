@@ -68,9 +68,8 @@ def _current(stmt: Any) -> Any:
     )
 
 
-def person_frame(session: Session, since_id: int | None = None) -> pd.DataFrame:
-    """Every person mention (or those after `since_id`) with its comparison columns."""
-    ctx = _record_context(session)
+def person_frame(session: Session, *, unlinked_only: bool = False) -> pd.DataFrame:
+    """Every person mention (or only those not yet linked) with its comparison columns."""
     stmt = _current(
         select(
             Mention.id, Mention.record_id, Mention.source, Mention.field_name, Mention.text,
@@ -79,9 +78,11 @@ def person_frame(session: Session, since_id: int | None = None) -> pd.DataFrame:
         .join(Record, Record.id == Mention.record_id)
         .where(Mention.kind == "person", or_(Mention.label.is_(None), Mention.label != "OFFICER"))
     ).order_by(Mention.id)  # fmt: skip
-    if since_id is not None:
-        stmt = stmt.where(Mention.id > since_id)
-    rows = [_row(r, ctx.get(r.record_id, {})) for r in session.execute(stmt)]
+    if unlinked_only:
+        stmt = stmt.where(Mention.entity_id.is_(None))
+    found = list(session.execute(stmt))
+    ctx = _record_context(session, {int(r.record_id) for r in found} if unlinked_only else None)
+    rows = [_row(r, ctx.get(r.record_id, {})) for r in found]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -127,14 +128,20 @@ def _row(r: Any, rec: dict[str, set[str]]) -> dict[str, Any]:
     }
 
 
-def _record_context(session: Session) -> dict[int, dict[str, set[str]]]:
-    """Phones, vehicles and postcodes named anywhere in each record."""
+def _record_context(
+    session: Session, records: set[int] | None = None
+) -> dict[int, dict[str, set[str]]]:
+    """Phones, vehicles and postcodes named anywhere in each record (or in these records)."""
     ctx: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     stmt = _current(
         select(
             Mention.record_id, Mention.kind, Mention.text, Mention.normalised, Mention.attributes
         ).where(Mention.kind.in_(["phone", "vehicle", "location"]))
     )
+    if records is not None:
+        if not records:
+            return ctx
+        stmt = stmt.where(Mention.record_id.in_(sorted(records)))
     for rid, kind, text, norm, attrs in session.execute(stmt):
         if kind == "phone":
             value = _phone(text)

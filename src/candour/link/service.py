@@ -88,6 +88,7 @@ def run_link(
     report.model_file = models_dir / f"{MODEL_VERSION}-{report.model_digest}.json"
     report.model_file.write_text(text)
     t = time.perf_counter()
+    _save_persons(models_dir, frame, clusters, report.model_file)
     with store.transaction() as session:
         _write(session, frame, pairs, clusters, report)
         append(
@@ -236,3 +237,190 @@ def _aliases(
         for row, aid in zip(rows, allocate_ids(session, "person_alias", len(rows)), strict=True):
             row["id"] = aid
         insert_many(session, table_of(PersonAlias), rows)
+
+
+# Incremental ------------------------------------------------------------------------------
+
+PERSONS_GLOB = "persons-*.parquet"
+
+
+def _save_persons(models_dir: Path, frame: pd.DataFrame, clusters: dict[int, int],
+                  model_file: Path | None) -> None:  # fmt: skip
+    """The linked mentions, ready to be compared with new ones without reading the store."""
+    from candour.link.engine import prepare
+
+    for old in models_dir.glob(PERSONS_GLOB):
+        old.unlink()
+    table = prepare(frame)
+    table["person"] = [f"PER-{clusters[int(u)]}" for u in table["unique_id"]]
+    table.to_parquet(models_dir / "persons-0000.parquet", index=False)
+    (models_dir / "latest.json").write_text(
+        json.dumps({"model": model_file.name if model_file else None})
+    )
+
+
+@dataclass
+class IncrementalReport:
+    new_mentions: int = 0
+    joined: int = 0
+    new_persons: int = 0
+    seconds: float = 0.0
+
+
+def run_incremental(store: Store, actor: Actor, models_dir: Path) -> IncrementalReport:
+    """Match mentions not linked yet against the stored persons, with the saved model.
+
+    Only pairs between new and existing mentions are scored (Splink's predict_between); a new
+    mention joins the person it links to best when that link is likely (>= 0.5) and clearly
+    better than the next person, respects analysts' decisions and dates of birth, and
+    otherwise starts a person of its own. A full run later reconsiders everything.
+    """
+    import time
+
+    from candour.errors import NotFoundError
+    from candour.link.engine import db_api, prepare
+
+    t0 = time.perf_counter()
+    report = IncrementalReport()
+    latest = models_dir / "latest.json"
+    if not latest.exists() or not list(models_dir.glob(PERSONS_GLOB)):
+        raise NotFoundError("no linked persons yet: run 'candour link' (a full run) first")
+    model_file = models_dir / json.loads(latest.read_text())["model"]
+    with store.reading() as session:
+        new = person_frame(session, unlinked_only=True)
+        decided = constraints(session)
+    report.new_mentions = len(new)
+    if new.empty:
+        report.seconds = time.perf_counter() - t0
+        return report
+    choice = _match_new(new, models_dir, model_file, db_api, prepare, decided)
+    digest = model_file.stem.rsplit("-", 1)[-1]
+    clusters: dict[int, int] = {}
+    assigned: dict[int, str] = {}
+    for u in new["unique_id"].astype(int):
+        if u in choice:
+            assigned[u] = choice[u]
+        else:
+            clusters[u] = u
+    report.joined = len(assigned)
+    report.new_persons = len(clusters)
+    with store.transaction() as session:
+        _write_incremental(session, new, assigned, clusters, digest)
+        append(
+            session,
+            [
+                EventDraft(
+                    "resolve", "link_run", digest, actor.id, actor.rank,
+                    purpose="incremental person linkage",
+                    payload={"new_mentions": report.new_mentions, "joined": report.joined,
+                             "new_persons": report.new_persons},
+                )
+            ],
+        )  # fmt: skip
+    table = prepare(new)
+    table["person"] = [assigned.get(int(u), f"PER-{int(u)}") for u in table["unique_id"]]
+    n = len(list(models_dir.glob(PERSONS_GLOB)))
+    table.to_parquet(models_dir / f"persons-{n:04d}.parquet", index=False)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _match_new(
+    new: pd.DataFrame, models_dir: Path, model_file: Path, db_api: Any, prepare: Any,
+    decided: Any,
+) -> dict[int, str]:  # fmt: skip
+    """New mention -> the existing person it clearly belongs to."""
+    import logging
+
+    from splink import Linker
+
+    api = db_api()
+    con = api._con
+    con.execute(
+        "create view existing as select * from read_parquet("
+        f"'{models_dir.as_posix()}/{PERSONS_GLOB}', union_by_name=true)"
+    )
+    existing = api.register("existing", table_name="existing_persons")
+    fresh = api.register(prepare(new), table_name="new_mentions")
+    model = json.loads(model_file.read_text())
+    linker = Linker(fresh, model, log_level=logging.ERROR)
+    for col in ("full_name", "family"):
+        # Term frequencies from the stored persons, as the full run used them.
+        con.execute(
+            f"create table tf_{col}_lookup as select {col}, count(*) / "
+            f"(select count({col}) from existing) as tf_{col} from existing "
+            f"where {col} is not null group by {col}"
+        )
+        tf = api.register(f"tf_{col}_lookup", table_name=f"tf_{col}_registered")
+        linker.table_management.register_term_frequency_lookup(tf, col)
+    pairs = linker.inference.predict_between(fresh, existing, threshold_match_probability=0.3)
+    rows = con.execute(
+        f"""
+        select p.unique_id_l, p.unique_id_r, p.match_probability, e.person, e.dob, e.unique_id
+        from {pairs.physical_name} p
+        join existing e on e.unique_id = p.unique_id_r or e.unique_id = p.unique_id_l
+        """
+    ).fetchall()
+    new_ids = set(new["unique_id"].astype(int))
+    born = {int(u): str(d) for u, d in zip(new["unique_id"], new["dob"], strict=True) if d}
+    banned: dict[int, set[int]] = {}
+    for a, b in decided.different:
+        banned.setdefault(a, set()).add(b)
+        banned.setdefault(b, set()).add(a)
+    forced = {a: b for a, b in decided.same} | {b: a for a, b in decided.same}
+    best: dict[int, dict[str, float]] = {}
+    excluded: dict[int, set[str]] = {}
+    for left, right, prob, person, dob, eid in rows:
+        u = int(left) if int(left) in new_ids and int(eid) != int(left) else int(right)
+        if u not in new_ids or int(eid) == u:
+            continue
+        if int(eid) in banned.get(u, set()) or (
+            u in born and dob and abs(int(str(dob)[:4]) - int(born[u][:4])) > 1
+        ):
+            excluded.setdefault(u, set()).add(person)
+            continue
+        if forced.get(u) == int(eid):
+            prob = 1.0
+        best.setdefault(u, {})[person] = max(best.get(u, {}).get(person, 0.0), float(prob))
+    out: dict[int, str] = {}
+    for u, options in best.items():
+        ranked = sorted(
+            ((p, pr) for p, pr in options.items() if p not in excluded.get(u, set())),
+            key=lambda x: -x[1],
+        )
+        if (
+            ranked
+            and ranked[0][1] >= 0.5
+            and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= 0.2)
+        ):
+            out[u] = ranked[0][0]
+    return out
+
+
+def _write_incremental(
+    session: Session, new: pd.DataFrame, assigned: dict[int, str], clusters: dict[int, int],
+    digest: str,
+) -> None:  # fmt: skip
+    names = dict(zip(new["unique_id"].astype(int), new["text"], strict=True))
+    ids = {
+        uid: eid
+        for uid, eid in session.execute(
+            select(Entity.uid, Entity.id).where(Entity.uid.in_(sorted(set(assigned.values()))))
+        )
+    }
+    now = utcnow()
+    rows = []
+    for cid, eid in zip(clusters, allocate_ids(session, "entity", len(clusters)), strict=True):
+        ids[f"PER-{cid}"] = eid
+        rows.append(_entity_row(eid, cid, [cid], names, {}, now, digest))
+    insert_many(session, table_of(Entity), rows)
+    pairs = [(ids[p], m) for m, p in assigned.items() if p in ids]
+    pairs += [(ids[f"PER-{c}"], c) for c in clusters]
+    _set_entities(session, pairs)
+    members: dict[int, list[int]] = defaultdict(list)
+    for m, p in assigned.items():
+        if p in ids:
+            members[int(p[4:])].append(m)
+    for c in clusters:
+        members[c].append(c)
+    _aliases(session, members, names, ids)
