@@ -48,6 +48,16 @@ def _thing(kind: str, text: str, norm: str | None, attrs: dict[str, Any]) -> str
     return None
 
 
+def current_mentions() -> Any:
+    """Mentions from fields and from each record's current extraction, with their person."""
+    return (
+        select(Mention.record_id, Mention.kind, Mention.text, Mention.normalised,
+               Mention.attributes, Mention.entity_id, Mention.role)
+        .outerjoin(Extraction, Extraction.id == Mention.extraction_id)
+        .where(or_(Mention.extraction_id.is_(None), Extraction.current.is_(True)))
+    )  # fmt: skip
+
+
 def build(session: Session) -> nx.Graph:
     """The whole graph from the store (current extractions and field mentions)."""
     g: nx.Graph = nx.Graph()
@@ -63,13 +73,7 @@ def build(session: Session) -> nx.Graph:
             select(Record.id, Record.uid, Record.kind, Record.received_at)
         )
     }
-    stmt = (
-        select(Mention.record_id, Mention.kind, Mention.text, Mention.normalised,
-               Mention.attributes, Mention.entity_id, Mention.role)
-        .outerjoin(Extraction, Extraction.id == Mention.extraction_id)
-        .where(or_(Mention.extraction_id.is_(None), Extraction.current.is_(True)))
-    )  # fmt: skip
-    for rid, kind, text, norm, attrs, eid, role in session.execute(stmt):
+    for rid, kind, text, norm, attrs, eid, role in session.execute(current_mentions()):
         ruid, rkind, received = records[rid]
         rnode = f"R:{ruid}"
         if rnode not in g:

@@ -208,6 +208,14 @@ def _raise(
         }
         esc["content_hash"] = escalation_hash(esc)
         rows.append(esc)
+    insert_escalations(session, rows, actor, people)
+    report.raised += len(rows)
+
+
+def insert_escalations(
+    session: Session, rows: list[dict[str, Any]], actor: Actor, people: _People
+) -> None:
+    """Store new escalations and their ledger events in one go (ids allocated here)."""
     if not rows:
         return
     ledger_lock(session)
@@ -215,7 +223,6 @@ def _raise(
         esc["id"] = eid
     insert_many(session, table_of(Escalation), rows)
     append(session, [_event("escalate", e, actor, people) for e in rows])
-    report.raised += len(rows)
 
 
 def _event(

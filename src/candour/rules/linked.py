@@ -14,18 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from candour.ledger.log import lock as ledger_lock
-from candour.rules.engine import RunReport, _event, _People, evaluator
+from candour.rules.engine import RunReport, _People, evaluator, insert_escalations
 from candour.rules.model import AnyRule, LinkedPattern
 from candour.store.access import Actor
-from candour.store.bulk import insert_many
 from candour.store.enums import EscalationStatus
 from candour.store.hashing import escalation_hash
-from candour.store.models import Entity, Escalation, Extraction, Mention, Record, User, table_of
-from candour.store.records import allocate_ids
+from candour.store.models import Entity, Escalation, Record, User
 from candour.store.types import iso, utcnow
 
 
@@ -43,7 +40,7 @@ class _Data:
 
 
 def _load(session: Session, as_of: datetime) -> _Data:
-    from candour.graph import _thing
+    from candour.graph import _thing, current_mentions
 
     d = _Data()
     for rid, uid, kind, received, about_child in session.execute(
@@ -58,13 +55,7 @@ def _load(session: Session, as_of: datetime) -> _Data:
         int(i): str(u)
         for i, u in session.execute(select(Entity.id, Entity.uid).where(Entity.kind == "person"))
     }
-    stmt = (
-        select(Mention.record_id, Mention.kind, Mention.text, Mention.normalised,
-               Mention.attributes, Mention.entity_id, Mention.role)
-        .outerjoin(Extraction, Extraction.id == Mention.extraction_id)
-        .where(or_(Mention.extraction_id.is_(None), Extraction.current.is_(True)))
-    )  # fmt: skip
-    for rid, kind, text, norm, attrs, eid, role in session.execute(stmt):
+    for rid, kind, text, norm, attrs, eid, role in session.execute(current_mentions()):
         if rid not in d.received:
             continue
         if kind == "person":
@@ -248,14 +239,5 @@ def linked_pattern(
         }
         esc["content_hash"] = escalation_hash(esc)
         rows.append(esc)
-    if not rows:
-        return
-    ledger_lock(session)
-    for eid, esc in zip(allocate_ids(session, "escalation", len(rows)), rows, strict=True):
-        esc["id"] = eid
-    insert_many(session, table_of(Escalation), rows)
-    people = _People.load(session)
-    from candour.ledger.log import append
-
-    append(session, [_event("escalate", e, actor, people) for e in rows])
+    insert_escalations(session, rows, actor, _People.load(session))
     report.raised += len(rows)
