@@ -140,7 +140,7 @@ def run_extraction(
     for results in extract_all([p.text for p in todo], lexicon, model, workers):
         batch = todo[done : done + len(results)]
         with store.transaction() as session:
-            _store(session, batch, results, version, actor, report)
+            _store(session, batch, results, version, actor, report, lexicon)
         done += len(results)
         if on_progress is not None:
             on_progress(done, len(todo))
@@ -176,6 +176,7 @@ def _store(
     version: str,
     actor: Actor,
     report: ExtractReport,
+    lexicon: TextLexicon,
 ) -> None:
     ids = [p.record_id for p in batch]
     old = session.execute(
@@ -243,7 +244,7 @@ def _store(
         insert_many(session, table_of(Finding), findings)
     report.findings += len(findings)
     report.records += len(batch)
-    report.text_disclosures += _disclosures(session, batch, results, version, actor)
+    report.text_disclosures += _disclosures(session, batch, results, actor, lexicon)
 
 
 def _finding(
@@ -268,12 +269,10 @@ def _disclosures(
     session: Session,
     batch: Sequence[Pending],
     results: Sequence[Extraction],
-    version: str,
     actor: Actor,
+    lexicon: TextLexicon,
 ) -> int:
     """A disclosure in the text of a record with none yet starts the 24-hour clock."""
-    from candour.rules.registry import text_lexicon
-
     candidates = {
         p.record_id: res for p, res in zip(batch, results, strict=True) if res.present("disclosure")
     }
@@ -287,7 +286,6 @@ def _disclosures(
     fresh = [rid for rid in candidates if rid not in have]
     if not fresh:
         return 0
-    lexicon = text_lexicon(session)
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(fresh)))}
     rows = []
     drafts = []
@@ -318,7 +316,7 @@ def _disclosures(
                 actor.rank,
                 record_id=rid,
                 purpose="disclosure found in the record's text",
-                payload={"cue": cue.code, "extractor": version},
+                payload={"cue": cue.code, "lexicon": f"{lexicon.id}@{lexicon.version}"},
             )
         )
     insert_many(session, table_of(Disclosure), rows)

@@ -58,8 +58,7 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
     if not files:
         raise NotFoundError(f"the model that linked '{uid}' is not in {models_dir}")
     ids = list(session.scalars(select(Mention.id).where(Mention.entity_id == entity.id)))
-    frame = person_frame(session)
-    frame = frame[frame["unique_id"].isin(ids)]
+    frame = person_frame(session, mention_ids=ids)
     model = json.loads(files[0].read_text())
     model["blocking_rules_to_generate_predictions"] = [{"blocking_rule": "1=1"}]
     model["retain_intermediate_calculation_columns"] = True

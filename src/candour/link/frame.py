@@ -68,8 +68,10 @@ def _current(stmt: Any) -> Any:
     )
 
 
-def person_frame(session: Session, *, unlinked_only: bool = False) -> pd.DataFrame:
-    """Every person mention (or only those not yet linked) with its comparison columns."""
+def person_frame(
+    session: Session, *, unlinked_only: bool = False, mention_ids: list[int] | None = None
+) -> pd.DataFrame:
+    """Every person mention (or only those not yet linked, or these) with its comparison columns."""
     stmt = _current(
         select(
             Mention.id, Mention.record_id, Mention.source, Mention.field_name, Mention.text,
@@ -80,8 +82,11 @@ def person_frame(session: Session, *, unlinked_only: bool = False) -> pd.DataFra
     ).order_by(Mention.id)  # fmt: skip
     if unlinked_only:
         stmt = stmt.where(Mention.entity_id.is_(None))
+    if mention_ids is not None:
+        stmt = stmt.where(Mention.id.in_(mention_ids))
     found = list(session.execute(stmt))
-    ctx = _record_context(session, {int(r.record_id) for r in found} if unlinked_only else None)
+    some = unlinked_only or mention_ids is not None
+    ctx = _record_context(session, {int(r.record_id) for r in found} if some else None)
     rows = [_row(r, ctx.get(r.record_id, {})) for r in found]
     return pd.DataFrame(rows, columns=COLUMNS)
 
