@@ -20,6 +20,14 @@ from bench.harness import Result, register
 SIZES = {"quick": [20_000], "full": [100_000, 300_000, 1_000_000]}
 
 
+def _sizes(scale: str) -> list[int]:
+    """BENCH_LINK_SIZES=100000,300000 runs only those sizes (the full ladder takes long)."""
+    import os
+
+    given = os.environ.get("BENCH_LINK_SIZES")
+    return [int(x) for x in given.split(",")] if given else SIZES[scale]
+
+
 def _frame_rows(district: Path, limit: int) -> list[dict[str, Any]]:
     """Person mentions with what the records say about them, in record order."""
     from candour.extract.domain import _phone
@@ -95,7 +103,7 @@ def bench_link(scale: str) -> Result:
         district = Path(tmp) / "district"
         generate(district, seed=5, scale="large" if scale == "full" else "medium")
         ctx = multiprocessing.get_context("spawn")
-        for size in SIZES[scale]:
+        for size in _sizes(scale):
             q = ctx.Queue()
             proc = ctx.Process(target=_one, args=(str(district), size, q))
             proc.start()
