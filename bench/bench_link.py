@@ -129,7 +129,7 @@ def _incremental(district: str, size: int, samples: int, out: Any) -> None:
 
     from candour.link.decisions import Constraints
     from candour.link.engine import db_api, prepare, train
-    from candour.link.service import PERSONS_GLOB, _match_new
+    from candour.link.service import PERSONS_GLOB, TF_COLUMNS, _match_new
 
     rows = _frame_rows(Path(district), size + samples)
     frame = pd.DataFrame(rows[:size])
@@ -142,6 +142,9 @@ def _incremental(district: str, size: int, samples: int, out: Any) -> None:
         table = prepare(frame)
         table["person"] = [f"PER-{u}" for u in table["unique_id"]]
         table.to_parquet(models / PERSONS_GLOB.replace("*", "0000"), index=False)
+        for col in TF_COLUMNS:
+            tf = table[col].value_counts(normalize=True).rename_axis(col)
+            tf.reset_index(name=f"tf_{col}").to_parquet(models / f"tf-{col}.parquet", index=False)
         times = []
         for i in range(len(new)):
             t = time.perf_counter()

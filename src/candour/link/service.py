@@ -242,6 +242,7 @@ def _aliases(
 # Incremental ------------------------------------------------------------------------------
 
 PERSONS_GLOB = "persons-*.parquet"
+TF_COLUMNS = ("full_name", "family")
 
 
 def _save_persons(models_dir: Path, frame: pd.DataFrame, clusters: dict[int, int],
@@ -254,6 +255,11 @@ def _save_persons(models_dir: Path, frame: pd.DataFrame, clusters: dict[int, int
     table = prepare(frame)
     table["person"] = [f"PER-{clusters[int(u)]}" for u in table["unique_id"]]
     table.to_parquet(models_dir / "persons-0000.parquet", index=False)
+    for col in TF_COLUMNS:
+        # Term frequencies as the full run saw them, so that an incremental run need not
+        # count a million names again.
+        tf = table[col].value_counts(normalize=True).rename_axis(col).reset_index(name=f"tf_{col}")
+        tf.to_parquet(models_dir / f"tf-{col}.parquet", index=False)
     (models_dir / "latest.json").write_text(
         json.dumps({"model": model_file.name if model_file else None})
     )
@@ -344,12 +350,10 @@ def _match_new(
     fresh = api.register(prepare(new), table_name="new_mentions")
     model = json.loads(model_file.read_text())
     linker = Linker(fresh, model, log_level=logging.ERROR)
-    for col in ("full_name", "family"):
-        # Term frequencies from the stored persons, as the full run used them.
+    for col in TF_COLUMNS:
         con.execute(
-            f"create table tf_{col}_lookup as select {col}, count(*) / "
-            f"(select count({col}) from existing) as tf_{col} from existing "
-            f"where {col} is not null group by {col}"
+            f"create view tf_{col}_lookup as select * from "
+            f"read_parquet('{(models_dir / f'tf-{col}.parquet').as_posix()}')"
         )
         tf = api.register(f"tf_{col}_lookup", table_name=f"tf_{col}_registered")
         linker.table_management.register_term_frequency_lookup(tf, col)
