@@ -22,7 +22,7 @@ from candour.rules.model import AnyRule, LinkedPattern
 from candour.store.access import Actor
 from candour.store.enums import EscalationStatus
 from candour.store.hashing import escalation_hash
-from candour.store.models import Entity, Escalation, Record, User
+from candour.store.models import Entity, Escalation, Mention, Record, User
 from candour.store.types import iso, utcnow
 
 
@@ -193,6 +193,9 @@ def linked_pattern(
     session: Session, rule: AnyRule, as_of: datetime, actor: Actor, report: RunReport
 ) -> None:
     assert isinstance(rule, LinkedPattern)
+    linked = session.execute(select(Mention.id).where(Mention.entity_id.is_not(None)).limit(1))
+    if linked.first() is None:
+        return  # nothing is linked yet: no person can be seen across records
     d = _load(session, as_of)
     hits = PATTERNS[rule.pattern](d, rule)
     report.evaluated += sum(len(people) for people in d.roles.values())
