@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -161,7 +160,3 @@ def _record_context(
             if pc:
                 ctx[rid]["postcode"].add(pc)
     return ctx
-
-
-def as_records(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    return frame.to_dict("records")  # type: ignore[no-any-return]
