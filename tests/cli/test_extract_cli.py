@@ -84,7 +84,7 @@ def test_extract_is_incremental_keeps_history_and_feeds_the_recording_rule(
 
     rules = run(home, db_url, "rules", "run")
     assert rules.exit_code == 0, rules.output
-    assert "1 breach" in rules.output or "breaches 1" in rules.output, rules.output
+    assert "ncrs-24h@1: 1 met, 1 raised" in rules.output, rules.output
 
     lang = run(home, db_url, "report", "language", "--out", str(tmp_path / "lang"))
     assert lang.exit_code == 0 and "promiscuous" in lang.output and "SDP1" in lang.output

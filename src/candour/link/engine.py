@@ -93,11 +93,11 @@ def train(frame: pd.DataFrame, *, baseline: bool = False, engine: str = "duckdb"
             rule, fix_u_probabilities=True
         )
     if not baseline:
-        linker = _refine_prior(linker, table, rounds=3)
+        linker = _refine_prior(linker, table, len(prepared), rounds=3)
     return Trained(linker, api)
 
 
-def _refine_prior(linker: Any, table: Any, rounds: int) -> Any:
+def _refine_prior(linker: Any, table: Any, n: int, rounds: int) -> Any:
     """Re-estimate the prior from the model's own expected number of matches.
 
     Deterministic rules see only the pairs that agree exactly, so in records where one person
@@ -107,7 +107,6 @@ def _refine_prior(linker: Any, table: Any, rounds: int) -> Any:
     """
     from splink import Linker
 
-    n = int(table.as_pandas_dataframe().shape[0]) if hasattr(table, "as_pandas_dataframe") else 0
     total = n * (n - 1) / 2
     floor = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
     for _ in range(rounds):

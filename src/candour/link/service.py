@@ -29,7 +29,7 @@ from candour.link.engine import predict, train
 from candour.link.frame import person_frame
 from candour.link.model import MODEL_VERSION
 from candour.store.access import Actor
-from candour.store.bulk import insert_many
+from candour.store.bulk import insert_many, update_many
 from candour.store.db import Store
 from candour.store.models import Entity, Mention, PersonAlias, table_of
 from candour.store.records import allocate_ids
@@ -143,18 +143,17 @@ def _write(
         )
     insert_many(session, table_of(Entity), new_rows)
     fresh_set = set(fresh)
-    for cid, ms in members.items():
-        if cid in fresh_set:
-            continue
-        row = _entity_row(
-            existing[f"PER-{cid}"], cid, ms, names, strength, now, report.model_digest
-        )
-        session.execute(
-                update(Entity)
-                .where(Entity.id == row["id"])
-                .values(display=row["display"], confidence=row["confidence"],
-                        attributes=row["attributes"])
-            )  # fmt: skip
+    changed = [
+        _entity_row(existing[f"PER-{cid}"], cid, ms, names, strength, now, report.model_digest)
+        for cid, ms in members.items()
+        if cid not in fresh_set
+    ]
+    update_many(
+        session,
+        table_of(Entity),
+        "id",
+        [{k: r[k] for k in ("id", "display", "confidence", "attributes")} for r in changed],
+    )
     by_entity = [(existing[f"PER-{cid}"], m) for cid, ms in members.items() for m in ms]
     _set_entities(session, by_entity)
     _aliases(session, members, names, existing)
