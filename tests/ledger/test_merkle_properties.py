@@ -83,3 +83,22 @@ def _fails(fn) -> bool:
     except merkle.ProofError:
         return True
     return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 300))
+def test_batch_extend_gives_the_same_tree_and_nodes_as_pushing_leaf_by_leaf(
+    before: int, batch: int
+) -> None:
+    leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(before + batch)]
+    one, many = merkle.Frontier(), merkle.Frontier()
+    for h in leaves[:before]:
+        one.push(h)
+        many.push(h)
+    pushed: list[tuple[int, int, bytes]] = []
+    for h in leaves[before:]:
+        one.push(h, lambda level, index, h: pushed.append((level, index, h)))
+    extended = many.extend(leaves[before:], min_level=1)
+    assert (many.size, many.levels, many.hashes) == (one.size, one.levels, one.hashes)
+    assert sorted(extended) == sorted(pushed)
+    assert many.root() == merkle.root_from_leaf_hashes(leaves)

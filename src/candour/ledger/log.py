@@ -171,39 +171,33 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
     now = utcnow()
     dialect = session.get_bind().dialect.name
     events: list[tuple[Any, ...]] = []
-    nodes: list[tuple[int, bytes]] = []
-
-    def on_node(level: int, index: int, h: bytes) -> None:
-        if level >= STORED_MIN_LEVEL:
-            nodes.append(((level << NODE_LEVEL_SHIFT) | index, h))
-
+    leaves: list[bytes] = []
+    # The part of a leaf between "action" and "record" repeats within a batch (one actor doing
+    # one thing many times), so it is formatted once per distinct (action, actor, target).
+    middles: dict[tuple[Any, ...], str] = {}
     last_ts: datetime | None = None
     ts_text, ts_db = "", None
     sha = hashlib.sha256
-    push = frontier.push
     for offset, d in enumerate(drafts):
         idx = start + offset
         ts = d.ts or now
         if ts is not last_ts:
-            last_ts, ts_text, ts_db = ts, iso(ts) or "", db_value(UTCDateTime(), dialect, ts)
+            last_ts, ts_text, ts_db = ts, _s(iso(ts) or ""), db_value(UTCDateTime(), dialect, ts)
+        key = (d.action, d.actor_id, d.actor_rank, d.target_id, d.target_rank, d.entity_type)
+        middle = middles.get(key)
+        if middle is None:
+            middle = middles[key] = _middle(*key)
         payload = canonical_json(d.payload)
-        body = leaf_bytes(
-            idx,
-            ts_text,
-            d.action,
-            d.actor_id,
-            d.actor_rank,
-            d.target_id,
-            d.target_rank,
-            d.record_id,
-            d.entity_type,
-            d.entity_id,
-            d.subject_hash,
-            d.purpose,
-            payload,
-        )
+        rec, eid, sub = d.record_id, d.entity_id, d.subject_hash
+        body = (
+            f'{{"v":1,"idx":{idx},"ts":{ts_text},{middle[0]}'
+            f'"record":{"null" if rec is None else int(rec)},{middle[1]}'
+            f'"entity_id":{"null" if eid is None else _s(eid)},'
+            f'"subject_hash":{"null" if sub is None else _s(sub)},'
+            f'"purpose":{_str(d.purpose)},"payload":{payload}}}'
+        ).encode()
         leaf = sha(b"\x00" + body).digest()
-        push(leaf, on_node)
+        leaves.append(leaf)
         events.append(
             (
                 idx,
@@ -213,15 +207,19 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
                 d.actor_rank,
                 d.target_id,
                 d.target_rank,
-                d.record_id,
+                rec,
                 d.entity_type,
-                d.entity_id,
-                d.subject_hash,
+                eid,
+                sub,
                 d.purpose,
                 payload,
                 leaf,
             )
         )
+    nodes = [
+        ((level << NODE_LEVEL_SHIFT) | index, h)
+        for level, index, h in frontier.extend(leaves, STORED_MIN_LEVEL)
+    ]
     insert_tuples(session, "ledger_event", _EVENT_COLUMNS, events)
     if nodes:
         insert_tuples(session, "ledger_node", ("key", "hash"), nodes)
@@ -229,6 +227,22 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
         update(LedgerHead).where(LedgerHead.id == 1).values(frontier=frontier.to_bytes())
     )
     return list(range(start, start + len(drafts)))
+
+
+def _middle(
+    action: str,
+    actor_id: int | None,
+    actor_rank: str | None,
+    target_id: int | None,
+    target_rank: str | None,
+    entity_type: str,
+) -> tuple[str, str]:
+    """The fixed-order fragments of a leaf before and after "record" (see `leaf_bytes`)."""
+    return (
+        f'"action":{_str(action)},"actor":{_int(actor_id)},"actor_rank":{_str(actor_rank)},'
+        f'"target":{_int(target_id)},"target_rank":{_str(target_rank)},',
+        f'"entity_type":{_str(entity_type)},',
+    )
 
 
 def head(session: Session) -> tuple[int, bytes]:
