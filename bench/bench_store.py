@@ -10,7 +10,7 @@ from bench.common import fresh_store
 from bench.harness import Result, register, timer
 from candour.store import Actor, NewRecord, add_records
 from candour.store.hashing import canonical_json
-from candour.store.records import _row
+from candour.store.records import record_row
 from candour.store.types import utcnow
 
 WORDS = (
@@ -89,7 +89,7 @@ def bench_store_insert(scale: str) -> Result:
                 for i in range(0, n, batch):
                     with store.transaction() as s:
                         add_records(s, recs[i : i + batch], Actor.system())
-            raw_rows = [_row(r, Actor.system(), utcnow()) for r in _records(n, 2)]
+            raw_rows = [record_row(r, Actor.system(), utcnow()) for r in _records(n, 2)]
             for k, r in enumerate(raw_rows):
                 r["uid"] = r["root_uid"] = "X" + r["uid"]
                 r["id"] = n + 1 + k

@@ -66,7 +66,13 @@ def run_demo(
         store, data / "workforce" / "agencies.csv", data / "workforce" / "users.csv", admin
     )
     step("workforce", f"{wf.agencies} agencies, {wf.users} users with ranks and supervisors")
-    summary = ingest(store, [data / "records", data / "documents"], admin, Options())
+    summary = ingest(
+        store,
+        [data / "records", data / "documents"],
+        admin,
+        Options(),
+        workers=settings.intake_workers,
+    )
     step(
         "intake",
         f"{summary.ingested:,} records ingested, {summary.quarantined:,} quarantined, "

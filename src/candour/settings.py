@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     extract_workers: int = Field(
         default=2, ge=1, le=64, description="Processes the extraction stage runs in parallel."
     )
+    intake_workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="Processes that read and validate input while intake writes the store "
+        "(0: all in one process).",
+    )
 
     @classmethod
     def settings_customise_sources(

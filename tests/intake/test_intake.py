@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from candour.intake import Limits, Options, ingest, list_items, retry
+from candour.intake import Limits, Options, import_workforce, ingest, list_items, retry
 from candour.store import Actor, Store
 from candour.store.models import Decision, Mention, QuarantineItem, Record
+from tests.intake.conftest import AGENCIES, USERS
 
 ADMIN = Actor(1, "Staff", "admin")
 
@@ -110,6 +111,8 @@ def test_reingest_is_idempotent(workforce: Store, tmp_path: Path) -> None:
             "unknown user 'X9'",
         ),
         (json.dumps({k: v for k, v in good().items() if k != "ref"}), "ref", "Field required"),
+        (json.dumps(good(text="a\u0000b")), "text", "NUL character"),
+        (json.dumps(good(people=[{"name": "A\u0000"}])), "people.0.name", "NUL character"),
     ],
 )
 def test_bad_rows_are_quarantined_and_good_ones_kept(
@@ -254,6 +257,7 @@ def _zip_bomb() -> bytes:
         ("bomb.docx", None, "zip bomb"),
         ("empty.eml", b"   ", "empty file"),
         ("notes.xyz", b"data", "unsupported file type"),
+        ("utf16.txt", "hi".encode("utf-16-le"), "NUL byte at byte 1"),
     ],
 )
 def test_malformed_documents_are_quarantined(
@@ -312,3 +316,49 @@ def test_retry_with_a_corrected_file(workforce: Store, tmp_path: Path) -> None:
         (item,) = list_items(session)
     ok, _ = retry(workforce, item.id, ADMIN, fixed)
     assert ok and count(workforce, Record) == 1
+
+
+def test_workers_store_exactly_what_one_process_stores(
+    workforce: Store, settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parallel intake is only faster: the same records in the same order with the same ids,
+    the same rejections in the same places, and a ledger that verifies."""
+    from candour.intake import service
+    from candour.ledger.integrity import verify
+    from candour.settings import Settings
+    from candour.store.bootstrap import initialise
+
+    monkeypatch.setattr(service, "CHUNK_UNITS", 4)  # many chunks from a small input
+    rows: list = [good(f"CR/{i}", text=f"Report {i}.") for i in range(30)]
+    rows[7], rows[19] = "{not json", json.dumps(good(agency="MI5"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", rows)
+    (folder / "b.csv").write_text(
+        "schema,kind,ref,agency,received_at,child_name\n"
+        "candour.record/1,referral,REF/1,EDU,2012-01-02T09:00:00Z,Amy CLARKE\n"
+        "candour.record/1,referral,REF/2,EDU,2012-01-03T09:00:00Z,Bea Khan,extra\n"
+    )
+    (folder / "2012-05-01-minutes.txt").write_text("Minutes naming Tom Reid.\n")
+
+    def outcome(store: Store, workers: int) -> tuple[object, ...]:
+        s = ingest(store, [folder], ADMIN, Options(kind="minutes"), workers=workers)
+        with store.reading() as session:
+            records = [(r.id, r.uid) for r in session.scalars(select(Record).order_by(Record.id))]
+            assert verify(session).intact
+        return (s.read, s.ingested, s.quarantined, s.mentions, records, reasons(store))
+
+    assert isinstance(settings, Settings)
+    home = tmp_path / "other"
+    other = Settings(home=home, database_url=f"sqlite:///{home / 'candour.db'}")
+    second = Store.connect(other.effective_database_url)
+    initialise(second, other, "admin", "Administrator", "correct horse battery staple")
+    (tmp_path / "agencies.csv").write_text(AGENCIES)
+    (tmp_path / "users.csv").write_text(USERS)
+    try:
+        import_workforce(second, tmp_path / "agencies.csv", tmp_path / "users.csv", Actor.system())
+        serial, parallel = outcome(workforce, 0), outcome(second, 2)
+    finally:
+        second.dispose()
+    assert serial == parallel
+    assert serial[:3] == (33, 30, 3)

@@ -55,6 +55,7 @@ def ingest(
             actor,
             Options(kind=kind, agency=agency),
             progress=lambda p: bar.update(task, description=f"ingesting {p.name}"),
+            workers=c.settings.intake_workers,
         )
     console.print(
         f"files {summary.files:,}  read {summary.read:,}  ingested {summary.ingested:,}  "

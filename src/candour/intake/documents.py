@@ -51,9 +51,13 @@ def decode_text(data: bytes) -> str:
     if not data.strip():
         raise IntakeError("empty file")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IntakeError(f"invalid UTF-8 at byte {exc.start}") from None
+    if "\x00" in text:
+        at = data.index(b"\x00")
+        raise IntakeError(f"NUL byte at byte {at}: UTF-16 or a binary file, not UTF-8 text")
+    return text
 
 
 def _plain(data: bytes, limits: Limits) -> Document:

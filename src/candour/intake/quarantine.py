@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
-from candour.intake.readers import READERS, Item, Rejected
-from candour.intake.service import Batch, Directory, Options, Summary, Unresolved, prepare
+from candour.intake.readers import READERS, Rejected, Unit
+from candour.intake.service import Batch, Directory, Options, Summary, prepare_units
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store
 from candour.store.models import QuarantineItem
@@ -99,18 +99,15 @@ def retry(
             )
         raw = _current_bytes(item, replacement)
         options = Options(kind=item.kind_hint, agency=item.agency_hint)
-        parsed: Item = reader.reread(item.source, item.locator, raw, options.limits)
-    if isinstance(parsed, Rejected):
-        _update(store, item_id, actor, parsed.message, parsed.field)
-        return False, parsed.message
-    with store.reading() as session:
-        try:
-            prepare(parsed, options, Directory(session), actor)
-        except Unresolved as exc:
-            _update(store, item_id, actor, exc.message, exc.field)
-            return False, exc.message
+        unit = Unit(reader.name, item.source, item.locator, raw)
+        results = prepare_units([unit], options, Directory.load(session), actor, store.dialect)
+    first = results[0]
+    if isinstance(first, Rejected):
+        _update(store, item_id, actor, first.message, first.field)
+        return False, first.message
     batch = Batch(store, actor, options, Summary())
-    batch.accepted.append(parsed)
+    for result in results:  # the record, then any attachments it carries
+        batch.add(result)
     uids = batch.flush()
     _resolve(store, item_id, actor, uids[0] if uids else None)
     return True, (f"ingested as {uids[0]}" if uids else "already present")

@@ -45,13 +45,33 @@ class Rejected:
 Item = Accepted | Rejected
 
 
+@dataclass
+class Unit:
+    """A piece of a file that its reader can read on its own (a line, a CSV row, a document):
+    cheap to cut out, so the costly parse and validation can run in another process."""
+
+    reader: str
+    source: str
+    locator: str | None
+    raw: bytes
+
+
 class Reader(Protocol):
     name: str
     suffixes: tuple[str, ...]
 
-    def read(self, path: Path, limits: Limits) -> Iterator[Item]: ...
+    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]: ...
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item: ...
+
+
+def read(reader: Reader, path: Path, limits: Limits) -> Iterator[Item]:
+    """Every item of a file, in order, read in this process."""
+    for unit in reader.split(path, limits):
+        if isinstance(unit, Unit):
+            yield reader.reread(unit.source, unit.locator, unit.raw, limits)
+        else:
+            yield unit
 
 
 def _pydantic_reason(exc: PydanticError) -> tuple[str, str]:
@@ -67,6 +87,11 @@ def _pydantic_reason(exc: PydanticError) -> tuple[str, str]:
 def validate_record(data: Any, source: str, locator: str, raw: bytes, reader: str) -> Item:
     if not isinstance(data, dict):
         return Rejected(source, locator, "expected a JSON object", raw, reader=reader)
+    if b"\\u0000" in raw or b"\x00" in raw:
+        where = _nul_at(data)
+        if where is not None:
+            message = "contains a NUL character, which no text field can hold"
+            return Rejected(source, locator, message, raw, field=where, reader=reader)
     try:
         return Accepted(source, locator, raw, record=RecordIn.model_validate(data), data=data)
     except PydanticError as exc:
@@ -74,16 +99,35 @@ def validate_record(data: Any, source: str, locator: str, raw: bytes, reader: st
         return Rejected(source, locator, msg, raw, field=where, reader=reader)
 
 
+def _nul_at(value: Any, path: str = "") -> str | None:
+    """The path of the first key or string holding a NUL character, if any."""
+    if isinstance(value, str):
+        return path or "." if "\x00" in value else None
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        here = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return here
+        found = _nul_at(item, here)
+        if found is not None:
+            return found
+    return None
+
+
 class JsonLinesReader:
     name: str = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
 
-    def read(self, path: Path, limits: Limits) -> Iterator[Item]:
+    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]:
         source = str(path)
         with path.open("rb") as fh:
             for n, line in enumerate(_lines(fh), 1):
                 if line.strip():
-                    yield self.reread(source, f"line {n}", line, limits)
+                    yield Unit(self.name, source, f"line {n}", line)
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item:
         loc = locator or "line ?"
@@ -119,7 +163,7 @@ class CsvReader:
     name: str = "csv"
     suffixes: tuple[str, ...] = (".csv",)
 
-    def read(self, path: Path, limits: Limits) -> Iterator[Item]:
+    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]:
         source = str(path)
         data = path.read_bytes()
         if not data.strip():
@@ -140,9 +184,7 @@ class CsvReader:
             )
             return
         for row in reader:
-            loc = f"row {reader.line_num - 1}"
-            raw = _row_bytes(header, row)
-            yield self._row(source, loc, row, raw)
+            yield Unit(self.name, source, f"row {reader.line_num - 1}", _row_bytes(header, row))
 
     def _row(self, source: str, loc: str, row: dict[str, Any], raw: bytes) -> Item:
         if None in row:
@@ -173,8 +215,8 @@ class DocumentReader:
     name: str = "document"
     suffixes: tuple[str, ...] = tuple(EXTRACTORS)
 
-    def read(self, path: Path, limits: Limits) -> Iterator[Item]:
-        yield self.reread(str(path), None, path.read_bytes(), limits)
+    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]:
+        yield Unit(self.name, str(path), None, path.read_bytes())
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item:
         suffix = Path(source if locator is None else locator).suffix.lower()
@@ -184,11 +226,17 @@ class DocumentReader:
                 source, locator, f"unsupported document type '{suffix}'", raw, reader=self.name
             )
         try:
-            return Accepted(source, locator, raw, document=extractor(raw, limits))
+            doc = extractor(raw, limits)
         except IntakeError as exc:
             return Rejected(source, locator, str(exc), raw, field=exc.field, reader=self.name)
         except RecursionError:
             return Rejected(source, locator, "document nested too deeply", raw, reader=self.name)
+        # Text taken out of a PDF, a .docx or a mail can carry NUL characters, which no text
+        # column can hold (PostgreSQL refuses them); the raw file stays addressable by its hash.
+        doc.text = doc.text.replace("\x00", "\ufffd")
+        if doc.title is not None:
+            doc.title = doc.title.replace("\x00", "\ufffd")
+        return Accepted(source, locator, raw, document=doc)
 
 
 _BUILT_IN: tuple[Reader, ...] = (JsonLinesReader(), CsvReader(), DocumentReader())

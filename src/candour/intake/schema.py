@@ -20,7 +20,10 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    """In UTC, as `datetime.UTC` itself: the same instant, and the store's fast paths apply."""
+    if value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 _clock: list[Any] = [0.0, datetime.now(UTC)]

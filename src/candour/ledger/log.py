@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from candour.errors import LedgerError, NotFoundError
 from candour.ledger import merkle
-from candour.store.bulk import db_value, insert_tuples
+from candour.store.bulk import db_converter, insert_tuples
 from candour.store.hashing import canonical_json
 from candour.store.models import LedgerEvent, LedgerHead, table_of
 from candour.store.types import UTCDateTime, iso, utcnow
@@ -49,7 +49,9 @@ class EventDraft:
     record_id: int | None = None
     subject_hash: str | None = None
     purpose: str | None = None
-    payload: Mapping[str, Any] = field(default_factory=dict)
+    # The payload as data, or already as canonical JSON (`canonical_json`) when the caller made
+    # it elsewhere, e.g. in an intake worker process.
+    payload: Mapping[str, Any] | str = field(default_factory=dict)
     ts: datetime | None = None
 
 
@@ -174,20 +176,21 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
     leaves: list[bytes] = []
     # The part of a leaf between "action" and "record" repeats within a batch (one actor doing
     # one thing many times), so it is formatted once per distinct (action, actor, target).
-    middles: dict[tuple[Any, ...], str] = {}
+    middles: dict[tuple[Any, ...], tuple[str, str]] = {}
     last_ts: datetime | None = None
     ts_text, ts_db = "", None
     sha = hashlib.sha256
+    to_db = db_converter(UTCDateTime(), dialect)
     for offset, d in enumerate(drafts):
         idx = start + offset
         ts = d.ts or now
         if ts is not last_ts:
-            last_ts, ts_text, ts_db = ts, _s(iso(ts) or ""), db_value(UTCDateTime(), dialect, ts)
+            last_ts, ts_text, ts_db = ts, _s(iso(ts) or ""), to_db(ts)
         key = (d.action, d.actor_id, d.actor_rank, d.target_id, d.target_rank, d.entity_type)
         middle = middles.get(key)
         if middle is None:
             middle = middles[key] = _middle(*key)
-        payload = canonical_json(d.payload)
+        payload = d.payload if isinstance(d.payload, str) else canonical_json(d.payload)
         rec, eid, sub = d.record_id, d.entity_id, d.subject_hash
         body = (
             f'{{"v":1,"idx":{idx},"ts":{ts_text},{middle[0]}'

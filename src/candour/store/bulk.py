@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -30,12 +31,16 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is not None and value.tzinfo is UTC:
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
     naive = _naive_utc(value)
     return None if naive is None else naive.isoformat(sep=" ", timespec="microseconds")
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else canonical_json(value)
+    if value is None:
+        return None
+    return "{}" if value == {} and isinstance(value, dict) else canonical_json(value)
 
 
 def _identity(value: Any) -> Any:
@@ -69,13 +74,29 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     conn = session.connection()
-    dialect = conn.dialect.name
     names = [c.name for c in table.columns if c.name in rows[0]]
-    convert = [
+    params = driver_rows(table, names, rows, conn.dialect.name)
+    insert_tuples(session, table.name, names, params)
+
+
+@lru_cache(maxsize=128)
+def _plan(table: Table, names: tuple[str, ...], dialect: str) -> list[tuple[int, Converter]]:
+    """Which columns need converting, and how: worked out once per table, columns and dialect."""
+    return [
         (i, conv)
         for i, n in enumerate(names)
         if (conv := _converter(table.c[n].type, dialect)) is not _identity
     ]
+
+
+def driver_rows(
+    table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: str
+) -> list[tuple[Any, ...]]:
+    """Rows as the driver takes them for `dialect`, in the order of `names`.
+
+    Needs no connection, so a worker process can convert rows before handing them over.
+    """
+    convert = _plan(table, tuple(names), dialect)
     getter = itemgetter(*names)
     single = len(names) == 1
     params: list[tuple[Any, ...]] = []
@@ -87,13 +108,7 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
                 values[i] = conv(values[i])
             values = tuple(values)
         params.append(values)
-    mark = "?" if dialect == "sqlite" else "%s"
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join(mark for _ in names)})"
-    )
-    conn.exec_driver_sql(sql, params)
+    return params
 
 
 def update_many(
@@ -116,16 +131,15 @@ def update_many(
     conn.exec_driver_sql(sql, params)
 
 
-def db_value(column_type: Any, dialect: str, value: Any) -> Any:
-    """One value as the driver must receive it for a column of this type."""
-    convert = _converter(column_type, dialect)
-    return convert(value)
+def db_converter(column_type: Any, dialect: str) -> Converter:
+    """Turns values into what the driver must receive for a column of this type."""
+    return _converter(column_type, dialect)
 
 
 def insert_tuples(
     session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Insert rows already in driver form (see `db_value`), in column order: the hottest path."""
+    """Insert rows already in driver form (`driver_rows`), in column order: the hottest path."""
     if not rows:
         return
     conn = session.connection()

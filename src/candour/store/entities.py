@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
-from candour.store.bulk import insert_many
+from candour.store.bulk import driver_rows, insert_tuples
 from candour.store.enums import EntityKind, MentionSource, PersonRole
 from candour.store.models import Entity, Mention, table_of
 from candour.store.types import utcnow
@@ -67,16 +68,49 @@ class NewMention:
     extraction_id: int | None = None
 
 
+_KINDS = frozenset(k.value for k in EntityKind)
+_SOURCES = frozenset(k.value for k in MentionSource)
+_ROLES = frozenset(k.value for k in PersonRole)
+
+
+def _invalid(m: NewMention) -> None:
+    for name, allowed in (("kind", _KINDS), ("source", _SOURCES), ("role", _ROLES)):
+        value = getattr(m, name)
+        if value not in allowed:
+            raise ValidationError(f"unknown mention {name} '{value}'", field=name)
+
+
+# Columns of a mention row besides its id and record id, in the order of `mention_values`.
+MENTION_VALUE_COLUMNS = tuple(
+    c.name for c in table_of(Mention).columns if c.name not in ("id", "record_id")
+)
+
+
+def mention_values(
+    mentions: Sequence[NewMention], now: datetime, dialect: str
+) -> list[tuple[Any, ...]]:
+    """Mentions checked and converted as the driver takes them, less their record id: a pure
+    function, so intake's worker processes make them and the writer only adds the id."""
+    rows = []
+    for m in mentions:
+        if m.kind not in _KINDS or m.source not in _SOURCES or m.role not in _ROLES:
+            _invalid(m)
+        rows.append({**m.__dict__, "created_at": now})
+    return driver_rows(table_of(Mention), MENTION_VALUE_COLUMNS, rows, dialect)
+
+
+def insert_mention_values(session: Session, values: Sequence[tuple[Any, ...]]) -> int:
+    """Store mentions from `mention_values`, each with its record id put first."""
+    insert_tuples(session, "mention", ("record_id", *MENTION_VALUE_COLUMNS), values)
+    return len(values)
+
+
 def add_mentions(session: Session, mentions: Sequence[NewMention]) -> int:
     """Store mentions (derived data: re-creatable by re-running the stage that made them)."""
     if not mentions:
         return 0
-    now = utcnow()
-    rows = []
-    for m in mentions:
-        EntityKind(m.kind)
-        MentionSource(m.source)
-        PersonRole(m.role)
-        rows.append({**m.__dict__, "created_at": now})
-    insert_many(session, table_of(Mention), rows)
-    return len(rows)
+    dialect = session.get_bind().dialect.name
+    values = mention_values(mentions, utcnow(), dialect)
+    return insert_mention_values(
+        session, [(m.record_id, *v) for m, v in zip(mentions, values, strict=True)]
+    )

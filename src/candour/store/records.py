@@ -19,9 +19,9 @@ from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
 from candour.ledger.log import EventDraft, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor, can_read_all
-from candour.store.bulk import insert_many
+from candour.store.bulk import driver_rows, insert_many, insert_tuples
 from candour.store.enums import RecordKind
-from candour.store.hashing import digest, record_hash
+from candour.store.hashing import RECORD_COLUMNS, digest, record_hash
 from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record, table_of
 from candour.store.types import iso, utcnow
 
@@ -60,7 +60,11 @@ def record_uid(new: NewRecord, received_iso: str | None = None) -> str:
     return "R-" + digest(basis)[:20]
 
 
-def _row(new: NewRecord, actor: Actor, now: datetime, now_iso: str | None = None) -> dict[str, Any]:
+def record_row(
+    new: NewRecord, actor: Actor, now: datetime, now_iso: str | None = None
+) -> dict[str, Any]:
+    """The row a new record is stored as, with its content hash (a pure function of its input,
+    so intake can build rows in worker processes)."""
     if new.kind not in _KINDS:
         raise ValidationError(f"unknown record kind '{new.kind}'", field="kind")
     if new.received_at.tzinfo is None:
@@ -90,22 +94,75 @@ def _row(new: NewRecord, actor: Actor, now: datetime, now_iso: str | None = None
     return row
 
 
-def add_records(session: Session, records: Sequence[NewRecord], actor: Actor) -> list[int]:
-    """Insert many records and their 'create' events in the caller's transaction."""
+def add_records(
+    session: Session,
+    records: Sequence[NewRecord],
+    actor: Actor,
+    rows: list[dict[str, Any]] | None = None,
+) -> list[int]:
+    """Insert many records and their 'create' events in the caller's transaction.
+
+    `rows` are the records' rows from `record_row`, when the caller built them already.
+    """
     if not records:
         return []
-    now = utcnow()
-    now_iso = iso(now)
-    rows = [_row(r, actor, now, now_iso) for r in records]
+    if rows is None:
+        now = utcnow()
+        now_iso = iso(now)
+        rows = [record_row(r, actor, now, now_iso) for r in records]
+    elif len(rows) != len(records):
+        raise ValueError("one row per record is needed")
     ids = _insert_rows(session, rows)
     append(
         session,
         [
-            _create_event(row, rid, actor, new)
+            create_event(row, rid, actor, new)
             for row, rid, new in zip(rows, ids, records, strict=True)
         ],
     )
     return ids
+
+
+# Columns of a record row besides its id, in the order of `record_values` tuples.
+RECORD_VALUE_COLUMNS = (*RECORD_COLUMNS, "content_hash")
+
+
+def record_values(rows: Sequence[Mapping[str, Any]], dialect: str) -> list[tuple[Any, ...]]:
+    """Rows from `record_row` as the driver takes them (no id yet): made where the rows are."""
+    return driver_rows(table_of(Record), RECORD_VALUE_COLUMNS, rows, dialect)
+
+
+def insert_record_values(
+    session: Session, values: Sequence[tuple[Any, ...]], events: Sequence[EventDraft]
+) -> list[int]:
+    """Insert records converted by `record_values` with their create events (from
+    `create_event`; their record ids are filled in here), in the caller's transaction."""
+    if len(values) != len(events):
+        raise ValueError("one create event per record is needed")
+    if not values:
+        return []
+    ledger_lock(session)
+    ids = allocate_ids(session, "record", len(values))
+    try:
+        insert_tuples(
+            session,
+            "record",
+            ("id", *RECORD_VALUE_COLUMNS),
+            [(rid, *v) for rid, v in zip(ids, values, strict=True)],
+        )
+    except IntegrityError:
+        raise _duplicate() from None
+    for event, rid in zip(events, ids, strict=True):
+        event.record_id = rid
+    append(session, events)
+    return ids
+
+
+def _duplicate() -> ValidationError:
+    return ValidationError(
+        "a record with the same content is already stored (records are content-addressed)",
+        field="uid",
+    )
 
 
 def allocate_ids(session: Session, table: str, n: int) -> list[int]:
@@ -127,15 +184,12 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     try:
         insert_many(session, table_of(Record), rows)
     except IntegrityError:
-        raise ValidationError(
-            "a record with the same content is already stored (records are content-addressed)",
-            field="uid",
-        ) from None
+        raise _duplicate() from None
     return ids
 
 
-def _create_event(
-    row: Mapping[str, Any], record_id: int, actor: Actor, new: NewRecord | None = None
+def create_event(
+    row: Mapping[str, Any], record_id: int | None, actor: Actor, new: NewRecord | None = None
 ) -> EventDraft:
     """The record's 'create' event. Imported history is logged at the time it happened there,
     attributed to its author, and marked as imported with the time Candour logged it."""
@@ -219,7 +273,7 @@ def amend_record(session: Session, uid: str, actor: Actor, reason: str, **change
     )
     row["content_hash"] = record_hash(row)
     (rid,) = _insert_rows(session, [row])
-    event = _create_event(row, rid, actor)
+    event = create_event(row, rid, actor)
     event.purpose = reason
     append(session, [event])
     return session.get_one(Record, rid)
