@@ -13,7 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
@@ -56,6 +56,7 @@ BATCH = 2000
 CHUNK_UNITS = 500
 CHUNK_BYTES = 8 * 1024 * 1024
 GC_THRESHOLD = 200_000
+WORKER_NICENESS = 10
 _KIND_BY_FOLDER = {k.value: k.value for k in RecordKind} | {
     "crime_reports": "crime_report",
     "referrals": "referral",
@@ -421,6 +422,9 @@ def _start_worker(options: Options, directory: Directory, actor: Actor, dialect:
     global _WORKER
     _WORKER = (options, directory, actor, dialect)
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    # The writer is the bottleneck: when the cores are contended, let it run first.
+    with suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
 
 def _work(units: list[Unit | Rejected]) -> list[Result]:
