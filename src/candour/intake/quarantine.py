@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
+from candour.intake.prepare import Directory, Options, prepare_units
 from candour.intake.readers import READERS, Rejected, Unit
-from candour.intake.service import Batch, Directory, Options, Summary, prepare_units
+from candour.intake.service import Batch, Summary
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store
 from candour.store.models import QuarantineItem

@@ -367,9 +367,15 @@ def _match_new(
     # again parses every comparison's SQL and is a third of the time of a one-mention match.
     linker = Linker(fresh, model, log_level=logging.ERROR, validate_settings=False)
     for col in TF_COLUMNS:
+        # Only the frequencies of names that can meet in a pair: a million mentions have
+        # hundreds of thousands of distinct names, which Splink would otherwise join every time.
+        values = [str(v) for v in prepared[col].dropna().unique()]
         con.execute(
-            f"create view tf_{col}_lookup as select * from "
-            f"read_parquet('{(models_dir / f'tf-{col}.parquet').as_posix()}')"
+            f"create table tf_{col}_lookup as select * from "
+            f"read_parquet('{(models_dir / f'tf-{col}.parquet').as_posix()}') "
+            f'where "{col}" in (select "{col}" from existing) '
+            f'or list_contains(?::VARCHAR[], "{col}")',
+            [values],
         )
         tf = api.register(f"tf_{col}_lookup", table_name=f"tf_{col}_registered")
         linker.table_management.register_term_frequency_lookup(tf, col)
