@@ -94,6 +94,25 @@ def _one(district: str, size: int, out: Any) -> None:
     })  # fmt: skip
 
 
+def _in_child(ctx: Any, target: Any, args: tuple[Any, ...]) -> dict[str, Any]:
+    """Run one measurement in its own process (so peak memory is its own); a child that dies,
+    e.g. killed when the machine runs out of memory, is reported instead of waited for."""
+    import queue
+
+    q = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, q))
+    proc.start()
+    while True:
+        try:
+            fig: dict[str, Any] = q.get(timeout=5)
+            break
+        except queue.Empty:
+            if not proc.is_alive():
+                return {"died": f"exit code {proc.exitcode} (-9: killed, out of memory)"}
+    proc.join()
+    return fig
+
+
 @register("link")
 def bench_link(scale: str) -> Result:
     from candour.synth import generate
@@ -104,11 +123,10 @@ def bench_link(scale: str) -> Result:
         generate(district, seed=5, scale="large" if scale == "full" else "medium")
         ctx = multiprocessing.get_context("spawn")
         for size in _sizes(scale):
-            q = ctx.Queue()
-            proc = ctx.Process(target=_one, args=(str(district), size, q))
-            proc.start()
-            fig = q.get()
-            proc.join()
+            fig = _in_child(ctx, _one, (str(district), size))
+            if "died" in fig:
+                result.add(f"{size // 1000}k_did_not_finish", fig["died"])
+                continue
             tag = f"{fig['mentions'] // 1000}k"
             for k, v in fig.items():
                 if k != "mentions":
@@ -176,11 +194,7 @@ def bench_link_incremental(scale: str) -> Result:
         district = Path(tmp) / "district"
         generate(district, seed=5, scale="large" if scale == "full" else "medium")
         ctx = multiprocessing.get_context("spawn")
-        q = ctx.Queue()
-        proc = ctx.Process(target=_incremental, args=(str(district), size, 20, q))
-        proc.start()
-        fig = q.get()
-        proc.join()
+        fig = _in_child(ctx, _incremental, (str(district), size, 20))
     for k, v in fig.items():
         result.add(k, v)
     result.notes.append(

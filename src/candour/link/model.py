@@ -128,7 +128,11 @@ def baseline_settings() -> SettingsCreator:
 
 
 def training_blocks(baseline: bool = False) -> list[Any]:
-    """EM sessions: each blocks on something the others compare, so every weight is learnt."""
+    """EM sessions: each blocks on something the others compare, so every weight is learnt.
+
+    The second blocks on the exact date of birth, not the birth year: a year is shared by
+    thousands of mentions in a large district, and EM over its pairs grew with their square
+    (100,000 mentions: 171 s of training with the year, 15 s with the date)."""
     if baseline:
         return [block_on("given", "family"), block_on("birth_year")]
-    return [block_on("given_key", "family_key"), block_on("birth_year")]
+    return [block_on("given_key", "family_key"), block_on("dob")]
