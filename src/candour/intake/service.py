@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from candour.errors import StoreError
 from candour.intake.prepare import Directory, Options, Prepared, Result, prepare_units
 from candour.intake.readers import Rejected, Unit, reader_for
 from candour.ledger.log import EventDraft, append
@@ -175,14 +177,21 @@ def prepared_chunks(
         initargs=(options, directory, actor, dialect),
     ) as pool:
         pending: deque[tuple[Chunk, Future[list[Result]]]] = deque()
-        for chunk in itertools.chain([first, second], source):
-            pending.append((chunk, pool.submit(_work, chunk.units)))
-            if len(pending) > 3 * workers:
+        try:
+            for chunk in itertools.chain([first, second], source):
+                pending.append((chunk, pool.submit(_work, chunk.units)))
+                if len(pending) > 3 * workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
                 done, future = pending.popleft()
                 yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+        except BrokenProcessPool:
+            raise StoreError(
+                "an intake worker process stopped (out of memory?); what was stored so far "
+                "stays, and ingesting again skips it (CANDOUR_INTAKE_WORKERS=0 reads in one "
+                "process)"
+            ) from None
 
 
 # -- storing ---------------------------------------------------------------------------------
