@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from candour.errors import StoreError
+from candour.errors import CandourError
 from candour.intake.prepare import Directory, Options, Prepared, Result, prepare_units
 from candour.intake.readers import Rejected, Unit, reader_for
 from candour.ledger.log import EventDraft, append
@@ -187,10 +187,10 @@ def prepared_chunks(
                 done, future = pending.popleft()
                 yield done, future.result()
         except BrokenProcessPool:
-            raise StoreError(
+            raise CandourError(
                 "an intake worker process stopped (out of memory?); what was stored so far "
-                "stays, and ingesting again skips it (CANDOUR_INTAKE_WORKERS=0 reads in one "
-                "process)"
+                "stays, and ingesting again skips it",
+                hint="CANDOUR_INTAKE_WORKERS=0 reads in one process",
             ) from None
 
 
