@@ -346,7 +346,8 @@ def ingest(
 def fewer_collections() -> Iterator[None]:
     """Intake allocates millions of short-lived objects that hold no reference cycles; with the
     default thresholds the cyclic collector re-scans every live object many times a second and
-    costs more than the work itself (measured: 3.5x on preparation). Collect rarely meanwhile."""
+    can cost more than the work itself (3.5x on preparation beside a large live heap, measured).
+    Collect rarely meanwhile."""
     before = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, before[1], before[2])
     try:
