@@ -19,7 +19,7 @@ from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
 from candour.ledger.log import EventDraft, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor, can_read_all
-from candour.store.bulk import driver_rows, insert_many, insert_tuples
+from candour.store.bulk import driver_rows, insert_tuples
 from candour.store.enums import RecordKind
 from candour.store.hashing import RECORD_COLUMNS, digest, record_hash
 from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record, table_of
@@ -94,33 +94,19 @@ def record_row(
     return row
 
 
-def add_records(
-    session: Session,
-    records: Sequence[NewRecord],
-    actor: Actor,
-    rows: list[dict[str, Any]] | None = None,
-) -> list[int]:
-    """Insert many records and their 'create' events in the caller's transaction.
-
-    `rows` are the records' rows from `record_row`, when the caller built them already.
-    """
+def add_records(session: Session, records: Sequence[NewRecord], actor: Actor) -> list[int]:
+    """Insert many records and their 'create' events in the caller's transaction."""
     if not records:
         return []
-    if rows is None:
-        now = utcnow()
-        now_iso = iso(now)
-        rows = [record_row(r, actor, now, now_iso) for r in records]
-    elif len(rows) != len(records):
-        raise ValueError("one row per record is needed")
-    ids = _insert_rows(session, rows)
-    append(
-        session,
-        [
-            create_event(row, rid, actor, new)
-            for row, rid, new in zip(rows, ids, records, strict=True)
-        ],
-    )
-    return ids
+    now = utcnow()
+    now_iso = iso(now)
+    rows = [record_row(r, actor, now, now_iso) for r in records]
+    events = [create_event(row, None, actor, new) for row, new in zip(rows, records, strict=True)]
+    return insert_record_values(session, record_values(rows, _dialect(session)), events)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 # Columns of a record row besides its id, in the order of `record_values` tuples.
@@ -151,18 +137,14 @@ def insert_record_values(
             [(rid, *v) for rid, v in zip(ids, values, strict=True)],
         )
     except IntegrityError:
-        raise _duplicate() from None
+        raise ValidationError(
+            "a record with the same content is already stored (records are content-addressed)",
+            field="uid",
+        ) from None
     for event, rid in zip(events, ids, strict=True):
         event.record_id = rid
     append(session, events)
     return ids
-
-
-def _duplicate() -> ValidationError:
-    return ValidationError(
-        "a record with the same content is already stored (records are content-addressed)",
-        field="uid",
-    )
 
 
 def allocate_ids(session: Session, table: str, n: int) -> list[int]:
@@ -173,19 +155,6 @@ def allocate_ids(session: Session, table: str, n: int) -> list[int]:
         return [int(i) for i in session.execute(stmt, {"n": n}).scalars()]
     first = session.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).scalar_one()
     return list(range(int(first), int(first) + n))
-
-
-def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert with ids allocated under the ledger's lock: a plain executemany, no RETURNING."""
-    ledger_lock(session)
-    ids = allocate_ids(session, "record", len(rows))
-    for rid, row in zip(ids, rows, strict=True):
-        row["id"] = rid
-    try:
-        insert_many(session, table_of(Record), rows)
-    except IntegrityError:
-        raise _duplicate() from None
-    return ids
 
 
 def create_event(
@@ -277,10 +246,9 @@ def amend_record(session: Session, uid: str, actor: Actor, reason: str, **change
         }
     )
     row["content_hash"] = record_hash(row)
-    (rid,) = _insert_rows(session, [row])
-    event = create_event(row, rid, actor)
+    event = create_event(row, None, actor)
     event.purpose = reason
-    append(session, [event])
+    (rid,) = insert_record_values(session, record_values([row], _dialect(session)), [event])
     return session.get_one(Record, rid)
 
 
