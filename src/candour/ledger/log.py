@@ -93,13 +93,26 @@ def leaf_bytes(
     Built by formatting rather than a generic serialiser so verification of a million events is
     fast; `payload` is already canonical JSON.
     """
+    middle = _middle(action, actor_id, actor_rank, target_id, target_rank, entity_type)
+    return _leaf(idx, _s(ts), middle, record_id, entity_id, subject_hash, purpose, payload)
+
+
+def _leaf(
+    idx: int,
+    ts_json: str,
+    middle: tuple[str, str],
+    record_id: int | None,
+    entity_id: str | None,
+    subject_hash: str | None,
+    purpose: str | None,
+    payload: str,
+) -> bytes:
+    """The one place the leaf layout is written; `append` passes a cached `middle`."""
     return (
-        f'{{"v":1,"idx":{idx},"ts":{_s(ts)},"action":{_str(action)},'
-        f'"actor":{_int(actor_id)},"actor_rank":{_str(actor_rank)},'
-        f'"target":{_int(target_id)},"target_rank":{_str(target_rank)},'
-        f'"record":{_int(record_id)},"entity_type":{_str(entity_type)},'
-        f'"entity_id":{_s(entity_id) if entity_id is not None else "null"},'
-        f'"subject_hash":{_s(subject_hash) if subject_hash is not None else "null"},'
+        f'{{"v":1,"idx":{idx},"ts":{ts_json},{middle[0]}'
+        f'"record":{_int(record_id)},{middle[1]}'
+        f'"entity_id":{"null" if entity_id is None else _s(entity_id)},'
+        f'"subject_hash":{"null" if subject_hash is None else _s(subject_hash)},'
         f'"purpose":{_str(purpose)},"payload":{payload}}}'
     ).encode()
 
@@ -192,13 +205,7 @@ def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
             middle = middles[key] = _middle(*key)
         payload = d.payload if isinstance(d.payload, str) else canonical_json(d.payload)
         rec, eid, sub = d.record_id, d.entity_id, d.subject_hash
-        body = (
-            f'{{"v":1,"idx":{idx},"ts":{ts_text},{middle[0]}'
-            f'"record":{"null" if rec is None else int(rec)},{middle[1]}'
-            f'"entity_id":{"null" if eid is None else _s(eid)},'
-            f'"subject_hash":{"null" if sub is None else _s(sub)},'
-            f'"purpose":{_str(d.purpose)},"payload":{payload}}}'
-        ).encode()
+        body = _leaf(idx, ts_text, middle, rec, eid, sub, d.purpose, payload)
         leaf = sha(b"\x00" + body).digest()
         leaves.append(leaf)
         events.append(
