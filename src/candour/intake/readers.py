@@ -1,7 +1,8 @@
 """Readers turn files into items: a validated record, or a rejection with where and why.
 
-One reader per format, registered by name (`READERS`) and chosen by file suffix; each yields items
-as it goes, so a large file streams with bounded memory and a bad row never stops the good ones.
+One reader per format, registered by name (`READERS`) and chosen by file suffix. `split` cuts a
+file into units as it goes (a large file streams with bounded memory) and `reread` turns one
+unit into an item, anywhere, so a bad row never stops the good ones.
 """
 
 from __future__ import annotations
@@ -63,15 +64,6 @@ class Reader(Protocol):
     def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]: ...
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item: ...
-
-
-def read(reader: Reader, path: Path, limits: Limits) -> Iterator[Item]:
-    """Every item of a file, in order, read in this process."""
-    for unit in reader.split(path, limits):
-        if isinstance(unit, Unit):
-            yield reader.reread(unit.source, unit.locator, unit.raw, limits)
-        else:
-            yield unit
 
 
 def _pydantic_reason(exc: PydanticError) -> tuple[str, str]:
