@@ -11,7 +11,6 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,11 +21,10 @@ from sqlalchemy.orm import Session
 from candour.intake.documents import Limits, date_from_name
 from candour.intake.readers import READERS, Accepted, Item, Rejected, Unit
 from candour.intake.schema import RecordIn
-from candour.ledger.log import EventDraft
+from candour.ledger.log import Formatted, Formatter
 from candour.store import Actor, NewDecision, NewMention, NewRecord
 from candour.store.entities import mention_values
 from candour.store.enums import RecordKind
-from candour.store.hashing import canonical_json
 from candour.store.models import Agency, User
 from candour.store.records import create_event, record_row, record_values
 from candour.store.types import iso, utcnow
@@ -70,13 +68,15 @@ class Prepared(NamedTuple):
 
     uid: str
     record: tuple[Any, ...]  # store.records.record_values
-    event: tuple[Any, ...]  # the create event's fields (EVENT_FIELDS), payload as JSON text
+    event: Formatted  # the create event, less its index and record id
     mentions: list[tuple[Any, ...]]  # store.entities.mention_values
-    decisions: list[tuple[Actor, NewDecision]]
+    decisions: list[tuple[Any, ...]]  # who (Actor's fields), then NewDecision's fields
     disclosure: dict[str, Any] | None
 
+    def decided(self) -> list[tuple[Actor, NewDecision]]:
+        return [(Actor(*d[:3]), NewDecision(*d[3:])) for d in self.decisions]
 
-EVENT_FIELDS = tuple(f.name for f in dataclass_fields(EventDraft))
+
 Result = Prepared | Rejected
 
 
@@ -262,15 +262,15 @@ def prepare_units(
 ) -> list[Result]:
     """Read, validate and prepare units; what fails becomes a rejection saying where and why."""
     now = utcnow()
-    context = _Context(options, directory, actor, dialect, now, iso(now))
-    out: list[Result] = []
+    context = _Context(options, directory, actor, dialect, now, iso(now), Formatter(dialect, now))
+    settled: list[Draft | Rejected] = []
     for unit in units:
         if isinstance(unit, Rejected):
-            out.append(unit)
+            settled.append(unit)
             continue
         item = READERS[unit.reader].reread(unit.source, unit.locator, unit.raw, options.limits)
-        _settle(item, context, out)
-    return out
+        _settle(item, context, settled)
+    return _wire(settled, context)
 
 
 @dataclass
@@ -281,14 +281,15 @@ class _Context:
     dialect: str
     now: datetime
     now_iso: str | None
+    format_event: Formatter
 
 
-def _settle(item: Item, c: _Context, out: list[Result]) -> None:
+def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
     if isinstance(item, Rejected):
         out.append(item)
         return
     try:
-        draft = prepare(item, c.options, c.directory, c.actor)
+        out.append(prepare(item, c.options, c.directory, c.actor))
     except Unresolved as exc:
         out.append(
             Rejected(
@@ -300,8 +301,6 @@ def _settle(item: Item, c: _Context, out: list[Result]) -> None:
                 reader=_reader_name(item),
             )
         )
-    else:
-        out.append(_wire(draft, c))
     if item.document is not None:
         for name, data in item.document.attachments:
             child = READERS["document"].reread(
@@ -310,18 +309,27 @@ def _settle(item: Item, c: _Context, out: list[Result]) -> None:
             _settle(child, c, out)
 
 
-def _wire(draft: Draft, c: _Context) -> Prepared:
-    row = record_row(draft.record, c.actor, c.now, c.now_iso)
-    event = create_event(row, None, c.actor, draft.record)
-    event.payload = canonical_json(event.payload)
-    return Prepared(
-        row["uid"],
-        record_values([row], c.dialect)[0],
-        tuple(getattr(event, f) for f in EVENT_FIELDS),
-        mention_values(draft.mentions, c.now, c.dialect),
-        draft.decisions,
-        draft.disclosure,
+def _wire(settled: list[Draft | Rejected], c: _Context) -> list[Result]:
+    """Drafts as plain, driver-ready values (converted a chunk at a time), in input order."""
+    drafts = [d for d in settled if isinstance(d, Draft)]
+    rows = [record_row(d.record, c.actor, c.now, c.now_iso) for d in drafts]
+    values = iter(record_values(rows, c.dialect))
+    mentions = iter(mention_values([m for d in drafts for m in d.mentions], c.now, c.dialect))
+    made = iter(
+        Prepared(
+            row["uid"],
+            next(values),
+            c.format_event(create_event(row, None, c.actor, d.record)),
+            [next(mentions) for _ in d.mentions],
+            [
+                (u.id, u.rank, u.role, n.kind, n.reason, n.outcome, n.offence_code, n.decided_at)
+                for u, n in d.decisions
+            ],
+            d.disclosure,
+        )
+        for d, row in zip(drafts, rows, strict=True)
     )
+    return [next(made) if isinstance(s, Draft) else s for s in settled]
 
 
 def _reader_name(item: Accepted) -> str:

@@ -231,9 +231,7 @@ class Batch:
             else:
                 seen.add(p.uid)
                 fresh.append(p)
-        ids = insert_record_values(
-            session, [p.record for p in fresh], [EventDraft(*p.event) for p in fresh]
-        )
+        ids = insert_record_values(session, [p.record for p in fresh], [p.event for p in fresh])
         mentions = [(rid, *m) for p, rid in zip(fresh, ids, strict=True) for m in p.mentions]
         self.summary.mentions += insert_mention_values(session, mentions)
         now = utcnow()
@@ -251,7 +249,7 @@ class Batch:
         decisions = [
             (rid, decision, user)
             for p, rid in zip(fresh, ids, strict=True)
-            for user, decision in p.decisions
+            for user, decision in p.decided()
         ]
         self.summary.decisions += len(add_decisions(session, decisions))
         self.summary.ingested += len(fresh)

@@ -8,11 +8,12 @@ lock on PostgreSQL, so concurrent writers get consecutive, gap-free indices.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -94,27 +95,31 @@ def leaf_bytes(
     fast; `payload` is already canonical JSON.
     """
     middle = _middle(action, actor_id, actor_rank, target_id, target_rank, entity_type)
-    return _leaf(idx, _s(ts), middle, record_id, entity_id, subject_hash, purpose, payload)
+    before, after = _leaf_parts(_s(ts), middle, entity_id, subject_hash, purpose, payload)
+    return _leaf_join(idx, record_id, before, after)
 
 
-def _leaf(
-    idx: int,
+def _leaf_parts(
     ts_json: str,
     middle: tuple[str, str],
-    record_id: int | None,
     entity_id: str | None,
     subject_hash: str | None,
     purpose: str | None,
     payload: str,
-) -> bytes:
-    """The one place the leaf layout is written; `append` passes a cached `middle`."""
+) -> tuple[str, str]:
+    """The leaf text before and after "record", less the index: the one place (with
+    `_leaf_join`) the leaf layout is written. Split so that what is known before an event's
+    index and record id can be formatted elsewhere (an intake worker)."""
     return (
-        f'{{"v":1,"idx":{idx},"ts":{ts_json},{middle[0]}'
-        f'"record":{_int(record_id)},{middle[1]}'
-        f'"entity_id":{"null" if entity_id is None else _s(entity_id)},'
+        f'"ts":{ts_json},{middle[0]}',
+        f'{middle[1]}"entity_id":{"null" if entity_id is None else _s(entity_id)},'
         f'"subject_hash":{"null" if subject_hash is None else _s(subject_hash)},'
-        f'"purpose":{_str(purpose)},"payload":{payload}}}'
-    ).encode()
+        f'"purpose":{_str(purpose)},"payload":{payload}}}',
+    )
+
+
+def _leaf_join(idx: int, record_id: int | None, before: str, after: str) -> bytes:
+    return f'{{"v":1,"idx":{idx},{before}"record":{_int(record_id)},{after}'.encode()
 
 
 def row_leaf_bytes(row: Any) -> bytes:
@@ -160,83 +165,108 @@ def lock(session: Session) -> int:
     return int(size)
 
 
-_EVENT_COLUMNS = (
-    "idx",
+class Formatted(NamedTuple):
+    """An event's column values ready for the database driver (less its index and record id,
+    which `append` fills in) and its timestamp as leaf text: what is costly to convert, made
+    where the event is (an intake worker process) rather than in the one writer."""
+
+    ts_json: str
+    record_id: int | None
+    values: tuple[Any, ...]  # _VALUE_COLUMNS
+
+
+_VALUE_COLUMNS = (
     "ts",
     "action",
     "actor_id",
     "actor_rank",
     "target_id",
     "target_rank",
-    "record_id",
     "entity_type",
     "entity_id",
     "subject_hash",
     "purpose",
     "payload",
-    "leaf_hash",
 )
+_EVENT_COLUMNS = ("idx", "record_id", *_VALUE_COLUMNS, "leaf_hash")
 
 
-def append(session: Session, drafts: Sequence[EventDraft]) -> list[int]:
-    """Append events in the caller's transaction; returns their indices (the event ids)."""
-    if not drafts:
-        return []
-    start, frontier = _lock_head(session, len(drafts))
-    now = utcnow()
-    dialect = session.get_bind().dialect.name
-    events: list[tuple[Any, ...]] = []
-    leaves: list[bytes] = []
-    # The part of a leaf between "action" and "record" repeats within a batch (one actor doing
-    # one thing many times), so it is formatted once per distinct (action, actor, target).
-    middles: dict[tuple[Any, ...], tuple[str, str]] = {}
-    last_ts: datetime | None = None
-    ts_text, ts_db = "", None
-    sha = hashlib.sha256
-    to_db = db_converter(UTCDateTime(), dialect)
-    for offset, d in enumerate(drafts):
-        idx = start + offset
-        ts = d.ts or now
-        if ts is not last_ts:
-            last_ts, ts_text, ts_db = ts, _s(iso(ts) or ""), to_db(ts)
-        key = (d.action, d.actor_id, d.actor_rank, d.target_id, d.target_rank, d.entity_type)
-        middle = middles.get(key)
-        if middle is None:
-            middle = middles[key] = _middle(*key)
+class Formatter:
+    """Formats events for `append`; a batch's events often share one timestamp, converted once."""
+
+    def __init__(self, dialect: str, now: datetime | None = None) -> None:
+        self.now = now or utcnow()
+        self.to_db = db_converter(UTCDateTime(), dialect)
+        self.last_ts: datetime | None = None
+        self.ts_json, self.ts_db = "", None
+
+    def __call__(self, d: EventDraft) -> Formatted:
+        ts = d.ts or self.now
+        if ts is not self.last_ts:
+            self.last_ts, self.ts_json, self.ts_db = ts, _s(iso(ts) or ""), self.to_db(ts)
         payload = d.payload if isinstance(d.payload, str) else canonical_json(d.payload)
-        rec, eid, sub = d.record_id, d.entity_id, d.subject_hash
-        body = _leaf(idx, ts_text, middle, rec, eid, sub, d.purpose, payload)
-        leaf = sha(b"\x00" + body).digest()
-        leaves.append(leaf)
-        events.append(
+        return Formatted(
+            self.ts_json,
+            d.record_id,
             (
-                idx,
-                ts_db,
+                self.ts_db,
                 d.action,
                 d.actor_id,
                 d.actor_rank,
                 d.target_id,
                 d.target_rank,
-                rec,
                 d.entity_type,
-                eid,
-                sub,
+                d.entity_id,
+                d.subject_hash,
                 d.purpose,
                 payload,
-                leaf,
-            )
+            ),
         )
+
+
+def append(
+    session: Session,
+    events: Sequence[EventDraft | Formatted],
+    record_ids: Sequence[int | None] | None = None,
+) -> list[int]:
+    """Append events in the caller's transaction; returns their indices (the event ids).
+
+    `record_ids`, when given, replaces each event's record id (for events formatted before
+    their record had an id)."""
+    if not events:
+        return []
+    start, frontier = _lock_head(session, len(events))
+    fmt = Formatter(session.get_bind().dialect.name)
+    formatted = [e if isinstance(e, Formatted) else fmt(e) for e in events]
+    rids = [f.record_id for f in formatted] if record_ids is None else record_ids
+    if len(rids) != len(formatted):
+        raise ValueError("one record id per event is needed")
+    rows: list[tuple[Any, ...]] = []
+    leaves: list[bytes] = []
+    # The part of a leaf between "action" and "record" repeats within a batch (one actor doing
+    # one thing many times), so it is formatted once per distinct (action, actor, target).
+    middles: dict[tuple[Any, ...], tuple[str, str]] = {}
+    sha = hashlib.sha256
+    for idx, (ts_json, _, v), rid in zip(itertools.count(start), formatted, rids):
+        key = v[1:7]
+        middle = middles.get(key)
+        if middle is None:
+            middle = middles[key] = _middle(*key)
+        before, after = _leaf_parts(ts_json, middle, v[7], v[8], v[9], v[10])
+        leaf = sha(b"\x00" + _leaf_join(idx, rid, before, after)).digest()
+        leaves.append(leaf)
+        rows.append((idx, rid, *v, leaf))
     nodes = [
         ((level << NODE_LEVEL_SHIFT) | index, h)
         for level, index, h in frontier.extend(leaves, STORED_MIN_LEVEL)
     ]
-    insert_tuples(session, "ledger_event", _EVENT_COLUMNS, events)
+    insert_tuples(session, "ledger_event", _EVENT_COLUMNS, rows)
     if nodes:
         insert_tuples(session, "ledger_node", ("key", "hash"), nodes)
     session.execute(
         update(LedgerHead).where(LedgerHead.id == 1).values(frontier=frontier.to_bytes())
     )
-    return list(range(start, start + len(drafts)))
+    return list(range(start, start + len(events)))
 
 
 def _middle(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
-from candour.store.bulk import driver_rows, insert_tuples
+from candour.store.bulk import db_converter, insert_tuples
 from candour.store.enums import EntityKind, MentionSource, PersonRole
 from candour.store.models import Entity, Mention, table_of
 from candour.store.types import utcnow
@@ -84,6 +85,10 @@ def _invalid(m: NewMention) -> None:
 MENTION_VALUE_COLUMNS = tuple(
     c.name for c in table_of(Mention).columns if c.name not in ("id", "record_id")
 )
+_CREATED_AT = MENTION_VALUE_COLUMNS.index("created_at")
+_ATTRIBUTES = MENTION_VALUE_COLUMNS.index("attributes")
+# A mention's own fields in column order ("created_at" is the batch's time, put in afterwards).
+_FIELDS = itemgetter(*("kind" if c == "created_at" else c for c in MENTION_VALUE_COLUMNS))
 
 
 def mention_values(
@@ -91,12 +96,18 @@ def mention_values(
 ) -> list[tuple[Any, ...]]:
     """Mentions checked and converted as the driver takes them, less their record id: a pure
     function, so intake's worker processes make them and the writer only adds the id."""
-    rows = []
+    table = table_of(Mention)
+    created = db_converter(table.c.created_at.type, dialect)(now)
+    to_json = db_converter(table.c.attributes.type, dialect)
+    out: list[tuple[Any, ...]] = []
     for m in mentions:
         if m.kind not in _KINDS or m.source not in _SOURCES or m.role not in _ROLES:
             _invalid(m)
-        rows.append({**m.__dict__, "created_at": now})
-    return driver_rows(table_of(Mention), MENTION_VALUE_COLUMNS, rows, dialect)
+        values = list(_FIELDS(m.__dict__))
+        values[_CREATED_AT] = created
+        values[_ATTRIBUTES] = to_json(values[_ATTRIBUTES])
+        out.append(tuple(values))
+    return out
 
 
 def insert_mention_values(session: Session, values: Sequence[tuple[Any, ...]]) -> int:

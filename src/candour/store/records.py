@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
-from candour.ledger.log import EventDraft, append
+from candour.ledger.log import EventDraft, Formatted, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor, can_read_all
 from candour.store.bulk import driver_rows, insert_tuples
@@ -119,10 +119,13 @@ def record_values(rows: Sequence[Mapping[str, Any]], dialect: str) -> list[tuple
 
 
 def insert_record_values(
-    session: Session, values: Sequence[tuple[Any, ...]], events: Sequence[EventDraft]
+    session: Session,
+    values: Sequence[tuple[Any, ...]],
+    events: Sequence[EventDraft | Formatted],
 ) -> list[int]:
     """Insert records converted by `record_values` with their create events (from
-    `create_event`; their record ids are filled in here), in the caller's transaction."""
+    `create_event`, perhaps formatted already; their record ids are filled in here), in the
+    caller's transaction."""
     if len(values) != len(events):
         raise ValueError("one create event per record is needed")
     if not values:
@@ -141,9 +144,7 @@ def insert_record_values(
             "a record with the same content is already stored (records are content-addressed)",
             field="uid",
         ) from None
-    for event, rid in zip(events, ids, strict=True):
-        event.record_id = rid
-    append(session, events)
+    append(session, events, record_ids=ids)
     return ids
 
 
