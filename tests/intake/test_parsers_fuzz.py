@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +72,34 @@ def test_any_csv_rows(rows: list[list[str]]) -> None:
     csv.writer(out).writerows([["schema", "kind", "ref", "received_at", "text"], *rows])
     item = READERS["csv"].reread("fuzz.csv", "row 1", out.getvalue().encode(), LIMITS)
     assert isinstance(item, Accepted | Rejected)
+
+
+def _lines_one_by_one(data: bytes, limit: int) -> list[bytes]:
+    """What a JSONL file's lines are: split at newlines, '\\r' before one dropped, a line over
+    `limit` bytes cut to limit + 1 (so the reader rejects it)."""
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    return [p[: limit + 1] if len(p) > limit else p.rstrip(b"\r") for p in pieces]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"\n", b"\r", b"a", b"{}", b"xyzxyzxyz"]), max_size=60),
+    st.integers(1, 9),
+    st.integers(1, 12),
+)
+def test_jsonl_lines_read_in_blocks_are_the_lines_of_the_file(
+    pieces: list[bytes], block: int, limit: int
+) -> None:
+    """Lines come the same whatever the block size, however long (runaway lines are cut)."""
+    import io
+
+    from candour.intake import readers
+
+    data = b"".join(pieces)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(readers, "LINE_BLOCK", block)
+        mp.setattr(readers, "MAX_LINE_BYTES", limit)
+        got = list(readers._lines(io.BufferedReader(io.BytesIO(data))))  # type: ignore[arg-type]
+    assert got == _lines_one_by_one(data, limit)

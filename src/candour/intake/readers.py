@@ -21,6 +21,7 @@ from candour.intake.documents import EXTRACTORS, Document, IntakeError, Limits
 from candour.intake.schema import CSV_REQUIRED, RecordIn, csv_row_to_record
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
+LINE_BLOCK = 1024 * 1024
 
 
 @dataclass
@@ -139,16 +140,25 @@ class JsonLinesReader:
 
 
 def _lines(fh: io.BufferedReader) -> Iterator[bytes]:
-    """Lines of a binary file, refusing to buffer one longer than MAX_LINE_BYTES."""
-    while True:
-        line = fh.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            return
-        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            # skip the rest of this runaway line, but report it
-            while (more := fh.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
-                pass
-        yield line.rstrip(b"\r\n")
+    """Lines of a binary file, read a block at a time (the writer splits every file, so this
+    runs in C as far as it can); a line longer than MAX_LINE_BYTES is cut there and the rest of
+    it skipped, so memory stays bounded and the reader can reject it."""
+    carry, skipping = b"", False
+    while block := fh.read(LINE_BLOCK):
+        parts = block.split(b"\n")
+        if skipping:
+            if len(parts) == 1:
+                continue
+            skipping, parts = False, parts[1:]
+        parts[0] = carry + parts[0]
+        carry = parts.pop()
+        for line in parts:
+            yield line[: MAX_LINE_BYTES + 1] if len(line) > MAX_LINE_BYTES else line.rstrip(b"\r")
+        if len(carry) > MAX_LINE_BYTES:
+            yield carry[: MAX_LINE_BYTES + 1]
+            carry, skipping = b"", True
+    if carry and not skipping:
+        yield carry.rstrip(b"\r")
 
 
 class CsvReader:
