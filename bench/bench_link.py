@@ -77,14 +77,14 @@ def _one(district: str, size: int, out: Any) -> None:
     import pandas as pd
 
     from candour.link.cluster import two_stage
-    from candour.link.engine import predict, train
-    from candour.link.service import ATTACH, CORE
+    from candour.link.engine import scored_pairs, train
+    from candour.link.service import ATTACH, CORE, PAIR_FLOOR
 
     frame = pd.DataFrame(_frame_rows(Path(district), size))
     t = time.perf_counter()
     trained = train(frame)
     t_train = time.perf_counter() - t
-    pairs, _ = predict(trained, 0.5)
+    pairs = scored_pairs(trained, PAIR_FLOOR)
     clusters = two_stage(frame, pairs, core=CORE, attach=ATTACH)
     total = time.perf_counter() - t
     out.put({

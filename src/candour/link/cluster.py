@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 
@@ -76,25 +77,32 @@ def two_stage(
     left, right, p = (
         pairs[c].to_numpy() for c in ("unique_id_l", "unique_id_r", "match_probability")
     )
-    edges = sorted(
-        ((float(prob), int(a), int(b)) for a, b, prob in zip(left, right, p, strict=True)),
-        reverse=True,
-    )
-    for prob, a, b in edges:
-        if prob < core:
-            break
-        if a in full and b in full:
-            ra, rb = sets.find(a), sets.find(b)
-            if ra != rb and sets.allowed(ra, rb):
-                sets.union(ra, rb)
+    # Strongest first (ties: larger ids first), in numpy: tens of millions of pairs at scale.
+    order = np.lexsort((-right, -left, -p))
+    left, right, p = left[order], right[order], p[order]
+    is_full = np.fromiter(full, dtype=left.dtype, count=len(full))
+    full_l, full_r = np.isin(left, is_full), np.isin(right, is_full)
+    core_edges = (p >= core) & full_l & full_r
+    for a, b in zip(left[core_edges].tolist(), right[core_edges].tolist(), strict=True):
+        ra, rb = sets.find(a), sets.find(b)
+        if ra != rb and sets.allowed(ra, rb):
+            sets.union(ra, rb)
+    # Each partial mention's best link to each full-name cluster, visiting pairs strongest
+    # first and each pair from its partial side.
+    ends = (~full_l & full_r, full_l & ~full_r)
+    at = np.concatenate([np.flatnonzero(e) for e in ends])
+    turn = np.concatenate([np.full(int(e.sum()), k) for k, e in enumerate(ends)])
+    visit = np.lexsort((turn, at))
+    at, turn = at[visit], turn[visit]
+    parts = np.where(turn == 0, left[at], right[at]).tolist()
+    others = np.where(turn == 0, right[at], left[at]).tolist()
     best: dict[int, dict[int, float]] = defaultdict(dict)
-    for prob, a, b in edges:
-        for part, other in ((a, b), (b, a)):
-            if part in full or other not in full:
-                continue
-            rp, ro = sets.find(part), sets.find(other)
-            if rp == part and len(sets.members[rp]) == 1 and ro != rp:
-                best[part][ro] = max(best[part].get(ro, 0.0), prob)
+    for part, other, prob in zip(parts, others, p[at].tolist(), strict=True):
+        rp, ro = sets.find(part), sets.find(other)
+        if rp == part and len(sets.members[rp]) == 1 and ro != rp:
+            seen = best[part]
+            if prob > seen.get(ro, -1.0):
+                seen[ro] = prob
     for u, options_by_root in best.items():
         options = sorted(options_by_root.items(), key=lambda x: -x[1])
         options = [(r, pr) for r, pr in options if sets.allowed(sets.find(u), sets.find(r))]

@@ -65,6 +65,10 @@ def db_api(engine: str = "duckdb") -> Any:
 class Trained:
     linker: Any
     api: Any
+    # Pairs already scored while training (table name, and the match-weight shift from the
+    # prior they were scored with to the model's final one), complete down to `scored_floor`.
+    scored: tuple[str, float] | None = None
+    scored_floor: float = 0.0
 
 
 def train(frame: pd.DataFrame, *, baseline: bool = False, engine: str = "duckdb") -> Trained:
@@ -92,12 +96,15 @@ def train(frame: pd.DataFrame, *, baseline: bool = False, engine: str = "duckdb"
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, fix_u_probabilities=True
         )
-    if not baseline:
-        linker = _refine_prior(linker, table, len(prepared), rounds=3)
-    return Trained(linker, api)
+    if baseline:
+        return Trained(linker, api)
+    return _refine_prior(linker, api, table, len(prepared), rounds=3)
 
 
-def _refine_prior(linker: Any, table: Any, n: int, rounds: int) -> Any:
+SCORE_FLOOR = 0.001
+
+
+def _refine_prior(linker: Any, api: Any, table: Any, n: int, rounds: int) -> Trained:
     """Re-estimate the prior from the model's own expected number of matches.
 
     Deterministic rules see only the pairs that agree exactly, so in records where one person
@@ -107,7 +114,8 @@ def _refine_prior(linker: Any, table: Any, n: int, rounds: int) -> Any:
 
     A pair's evidence (its match weight less the prior's) does not depend on the prior, so the
     pairs are scored once and each round only re-sums their probabilities under the new prior:
-    one prediction instead of one per round.
+    one prediction instead of one per round. The scored pairs are kept: under the final prior
+    they are the model's predictions (see `scored_pairs`), so the run needs no second one.
     """
     import math
 
@@ -117,8 +125,8 @@ def _refine_prior(linker: Any, table: Any, n: int, rounds: int) -> Any:
     data = linker.misc.save_model_to_json()
     floor = float(data["probability_two_random_records_match"])
     if total <= 0 or not 0 < floor < 1:
-        return linker
-    pairs = linker.inference.predict(threshold_match_probability=0.001)
+        return Trained(linker, api)
+    pairs = linker.inference.predict(threshold_match_probability=SCORE_FLOOR)
     prior_weight = math.log2(floor / (1 - floor))
     prior = floor
     for _ in range(rounds):
@@ -133,9 +141,41 @@ def _refine_prior(linker: Any, table: Any, n: int, rounds: int) -> Any:
         # Only ever raised: the deterministic estimate is a floor (it counts exact agreements
         # only); letting the estimate fall feeds on itself and collapses on sparse data.
         prior = min(0.5, max(floor, float(expected) / total))
-    pairs.drop_table_from_database_and_remove_from_cache()
     data["probability_two_random_records_match"] = prior
-    return Linker(table, data, log_level=logging.ERROR)
+    shift = math.log2(prior / (1 - prior)) - prior_weight
+    # A pair below SCORE_FLOOR under the first prior is below this under the final one.
+    complete = 1 / (1 + 2 ** -(_logit(SCORE_FLOOR) + shift))
+    return Trained(
+        Linker(table, data, log_level=logging.ERROR), api, (pairs.physical_name, shift), complete
+    )
+
+
+def _logit(p: float) -> float:
+    import math
+
+    return math.log2(p / (1 - p))
+
+
+def scored_pairs(trained: Trained, floor: float) -> pd.DataFrame:
+    """Candidate pairs with a match probability >= floor: unique_id_l, unique_id_r and
+    match_probability only, straight from the engine (a million mentions give tens of millions
+    of pairs; with every compared column they would not fit in memory)."""
+    if trained.scored is not None and floor >= trained.scored_floor:
+        table, shift = trained.scored
+        sql = (
+            "select unique_id_l, unique_id_r, "
+            "1.0 / (1.0 + pow(2.0, -(match_weight + ?))) as match_probability "
+            f"from {table} where match_weight + ? >= ?"
+        )
+        con = trained.linker._db_api._con
+        return con.execute(sql, [shift, shift, _logit(floor)]).df()
+    found = trained.linker.inference.predict(threshold_match_probability=floor)
+    con = trained.linker._db_api._con
+    out = con.execute(
+        f"select unique_id_l, unique_id_r, match_probability from {found.physical_name}"
+    ).df()
+    found.drop_table_from_database_and_remove_from_cache()
+    return out
 
 
 def predict(trained: Trained, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -205,14 +205,14 @@ def district_truth(session: Session, frame: pd.DataFrame, district: Path) -> dic
 def district(session: Session, root: Path) -> list[Scores]:
     """Our model (two-stage clusters) against a plain Splink model (connected components)."""
     from candour.link.cluster import two_stage
-    from candour.link.engine import predict, train
+    from candour.link.engine import predict, scored_pairs, train
     from candour.link.frame import person_frame
-    from candour.link.service import ATTACH, CORE
+    from candour.link.service import ATTACH, CORE, PAIR_FLOOR
 
     frame = person_frame(session)
     truth = district_truth(session, frame, root)
     ours = train(frame)
-    pairs, _ = predict(ours, 0.5)
+    pairs = scored_pairs(ours, PAIR_FLOOR)
     mine = two_stage(frame, pairs, core=CORE, attach=ATTACH)
     base = train(frame, baseline=True)
     _, clusters = predict(base, 0.5)

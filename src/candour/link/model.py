@@ -103,7 +103,7 @@ def person_settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=blocking_rules(),
         comparisons=[_name_comparison(), *_evidence()],
         retain_intermediate_calculation_columns=False,
-        retain_matching_columns=True,
+        retain_matching_columns=False,
     )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from candour.ledger.log import EventDraft, append
 from candour.link.cluster import two_stage
 from candour.link.decisions import constraints
-from candour.link.engine import predict, train
+from candour.link.engine import scored_pairs, train
 from candour.link.frame import person_frame
 from candour.link.model import MODEL_VERSION
 from candour.store.access import Actor
@@ -38,6 +38,8 @@ from candour.store.types import utcnow
 
 CORE = 0.1
 ATTACH = 0.3
+#: Pairs less likely than this carry no weight in clustering (see cluster.two_stage).
+PAIR_FLOOR = 0.01
 
 
 @dataclass
@@ -76,7 +78,7 @@ def run_link(
     trained = train(frame, engine=engine)
     report.timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
-    pairs, _ = predict(trained, 0.5)
+    pairs = scored_pairs(trained, PAIR_FLOOR)
     report.pairs = len(pairs)
     clusters = two_stage(
         frame, pairs, core=CORE, attach=ATTACH, same=decided.same, different=decided.different
