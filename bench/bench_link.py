@@ -78,18 +78,21 @@ def _one(district: str, size: int, out: Any) -> None:
 
     from candour.link.cluster import two_stage
     from candour.link.engine import scored_pairs, train
+    from candour.link.profiles import collapse
     from candour.link.service import ATTACH, CORE, PAIR_FLOOR
 
     frame = pd.DataFrame(_frame_rows(Path(district), size))
     t = time.perf_counter()
-    trained = train(frame)
+    profiles = collapse(frame)
+    trained = train(profiles.frame)
     t_train = time.perf_counter() - t
     pairs = scored_pairs(trained, PAIR_FLOOR)
-    clusters = two_stage(frame, pairs, core=CORE, attach=ATTACH)
+    clusters = profiles.expand(two_stage(profiles.frame, pairs, core=CORE, attach=ATTACH))
     total = time.perf_counter() - t
     out.put({
         "mentions": len(frame), "seconds": total, "train_seconds": t_train,
-        "pairs_scored": len(pairs), "persons": len(set(clusters.values())),
+        "distinct_profiles": len(profiles.frame), "pairs_scored": len(pairs),
+        "persons": len(set(clusters.values())),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     })  # fmt: skip
 

@@ -65,11 +65,7 @@ def two_stage(
     """
     ids = [int(u) for u in frame["unique_id"]]
     known = set(ids)
-    full = set(
-        frame.loc[
-            frame["family"].notna() & (frame["given"].fillna("").str.len() > 1), "unique_id"
-        ].astype(int)
-    )
+    full = full_names(frame)
     sets = _Sets(ids, _birth(frame), [p for p in (different or []) if set(p) <= known])
     for a, b in same or []:
         if a in known and b in known and sets.find(a) != sets.find(b):
@@ -114,6 +110,12 @@ def two_stage(
             sets.union(sets.find(options[0][0]), sets.find(u))
     smallest = {root: min(ms) for root, ms in sets.members.items()}
     return {u: smallest[sets.find(u)] for u in ids}
+
+
+def full_names(frame: pd.DataFrame) -> set[int]:
+    """Mentions with a given name spelt out and a family name: those that form the core."""
+    has_both = frame["family"].notna() & (frame["given"].fillna("").str.len() > 1)
+    return set(frame.loc[has_both, "unique_id"].astype(int))
 
 
 def _birth(frame: pd.DataFrame) -> dict[int, int]:

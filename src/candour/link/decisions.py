@@ -30,6 +30,10 @@ class Constraints:
     same: list[tuple[int, int]] = field(default_factory=list)
     different: list[tuple[int, int]] = field(default_factory=list)
 
+    def mentions(self) -> set[int]:
+        """Every mention a decision names."""
+        return {m for pair in (*self.same, *self.different) for m in pair}
+
 
 def constraints(session: Session) -> Constraints:
     """Every decision in force: the latest verdict on each pair of mentions."""

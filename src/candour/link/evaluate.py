@@ -207,13 +207,15 @@ def district(session: Session, root: Path) -> list[Scores]:
     from candour.link.cluster import two_stage
     from candour.link.engine import predict, scored_pairs, train
     from candour.link.frame import person_frame
+    from candour.link.profiles import collapse
     from candour.link.service import ATTACH, CORE, PAIR_FLOOR
 
     frame = person_frame(session)
     truth = district_truth(session, frame, root)
-    ours = train(frame)
+    profiles = collapse(frame)
+    ours = train(profiles.frame)
     pairs = scored_pairs(ours, PAIR_FLOOR)
-    mine = two_stage(frame, pairs, core=CORE, attach=ATTACH)
+    mine = profiles.expand(two_stage(profiles.frame, pairs, core=CORE, attach=ATTACH))
     base = train(frame, baseline=True)
     _, clusters = predict(base, 0.5)
     plain = dict(zip(clusters.unique_id.astype(int), clusters.cluster_id, strict=True))

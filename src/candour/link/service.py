@@ -29,6 +29,7 @@ from candour.link.decisions import constraints
 from candour.link.engine import scored_pairs, train
 from candour.link.frame import person_frame
 from candour.link.model import MODEL_VERSION
+from candour.link.profiles import collapse
 from candour.store.access import Actor
 from candour.store.bulk import insert_many, update_many
 from candour.store.db import Store
@@ -72,16 +73,27 @@ def run_link(
     report.timings["frame"] = time.perf_counter() - t
     if frame.empty:
         return report
+    profiles = collapse(frame, keep=decided.mentions())
     if say:
-        say(f"training on {len(frame):,} person mentions ({engine})")
+        say(
+            f"training on {len(frame):,} person mentions "
+            f"({len(profiles.frame):,} distinct; {engine})"
+        )
     t = time.perf_counter()
-    trained = train(frame, engine=engine)
+    trained = train(profiles.frame, engine=engine)
     report.timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     pairs = scored_pairs(trained, PAIR_FLOOR)
     report.pairs = len(pairs)
-    clusters = two_stage(
-        frame, pairs, core=CORE, attach=ATTACH, same=decided.same, different=decided.different
+    clusters = profiles.expand(
+        two_stage(
+            profiles.frame,
+            pairs,
+            core=CORE,
+            attach=ATTACH,
+            same=decided.same,
+            different=decided.different,
+        )
     )
     report.timings["predict_cluster"] = time.perf_counter() - t
     model = trained.linker.misc.save_model_to_json()
