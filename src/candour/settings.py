@@ -73,6 +73,19 @@ class Settings(BaseSettings):
         description="Processes that read and validate input while intake writes the store "
         "(0: all in one process).",
     )
+    link_engine: str = Field(
+        default="duckdb",
+        pattern="^(duckdb|spark)$",
+        description="Where linkage runs: duckdb (in process) or spark (`candour link --engine`).",
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description="The Spark master the spark engine connects to: local[N] runs Spark in "
+        "this machine's N cores; spark://host:7077 (or yarn, k8s://...) uses a cluster.",
+    )
+    spark_partitions: int = Field(
+        default=4, ge=1, le=100_000, description="Spark shuffle partitions for linkage."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from candour.store.models import Entity, Mention
+from candour.store.models import Entity, LedgerEvent, Mention
 from tests.cli.test_cli import run
 from tests.cli.test_extract_cli import _setup
 
@@ -249,3 +249,35 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
     again = run(home, db_url, "link", "--incremental")
     assert "0 new person mentions" in again.output
     assert run(home, db_url, "ledger", "verify").exit_code == 0
+
+
+def test_the_same_model_runs_on_spark(tmp_path: Path) -> None:
+    """`--engine spark` (pyspark in local mode) links the same people as DuckDB. One store
+    backend is enough: the engine reads a frame, not the store."""
+    import pytest
+
+    pytest.importorskip("pyspark")
+    db_url = f"sqlite:///{tmp_path / 'home' / 'candour.db'}"
+    home = _setup(tmp_path, db_url)
+    data = tmp_path / "people.jsonl"
+    data.write_text("\n".join(_records()) + "\n")
+    assert run(home, db_url, "ingest", str(data)).exit_code == 0
+    assert run(home, db_url, "link", "--engine", "oracle").exit_code == 2
+    r = run(home, db_url, "link", "--engine", "spark")
+    assert r.exit_code == 0, r.output
+    assert "linked 55 person mentions" in r.output
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Mention.attributes, Entity.uid).join(Entity, Entity.id == Mention.entity_id)
+        ).all()
+        runs = (
+            c.execute(select(LedgerEvent.payload).where(LedgerEvent.action == "resolve"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    mo = {uid for attrs, uid in rows if (attrs or {}).get("dob") == "1980-02-03"}
+    namesake = {uid for attrs, uid in rows if (attrs or {}).get("dob") == "1999-11-30"}
+    assert len(mo) == 1 and len(namesake) == 1 and mo != namesake
+    assert json.loads(runs[-1])["engine"] == "spark"

@@ -27,6 +27,11 @@ def link(
         False, "--incremental/--full",
         help="Match only mentions not linked yet against the stored persons (saved model).",
     ),
+    engine: str | None = typer.Option(
+        None, "--engine",
+        help="duckdb (in process) or spark (CANDOUR_SPARK_MASTER: local or a cluster) for a "
+        "full run; default: the link_engine setting. Incremental runs always match in process.",
+    ),
     as_user: str | None = AS,
 ) -> None:  # fmt: skip
     """Link person mentions into persons: a full run (train, score, cluster) or incremental."""
@@ -44,10 +49,15 @@ def link(
             f"{inc.new_persons:,} new persons ({inc.seconds:.2f} s, {per:.3f} s per mention)"
         )
         return
+    chosen = engine or c.settings.link_engine
+    if chosen not in ("duckdb", "spark"):
+        err_console.print(f"error: unknown engine '{chosen}' (duckdb or spark)")
+        raise typer.Exit(2)
     report = run_link(
         c.store(),
         actor,
         c.settings.home / "models",
+        engine=chosen,
         say=lambda msg: err_console.print(msg, highlight=False),
     )
     console.print(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -56,9 +58,96 @@ def db_api(engine: str = "duckdb") -> Any:
         # Spill to the system's temporary directory, never into the working directory.
         con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/candour-duckdb'")
         return DuckDBAPI(con)
+    if engine == "spark":
+        return _spark_api()
     from candour.errors import ConfigError
 
-    raise ConfigError(f"unknown linkage engine '{engine}' (this version runs duckdb)")
+    raise ConfigError(f"unknown linkage engine '{engine}' (duckdb or spark)")
+
+
+def _spark_api() -> Any:
+    """Splink on Spark: a local Spark by default, or the cluster CANDOUR_SPARK_MASTER names
+    (see README, "Linking across forces on a Spark cluster")."""
+    import os
+    import tempfile
+
+    from candour.errors import ConfigError
+    from candour.settings import Settings
+
+    try:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import SparkAPI, similarity_jar_location
+    except ImportError:
+        raise ConfigError(
+            "the spark engine needs pyspark: pip install 'candour[spark]' (and Java 17)"
+        ) from None
+    settings = Settings()
+    scratch = Path(tempfile.gettempdir()) / "candour-spark"
+    scratch.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(settings.spark_master)
+        .appName("candour-link")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", str(settings.spark_partitions))
+        .config("spark.default.parallelism", str(settings.spark_partitions))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.local.dir", str(scratch))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM could not start: say why in one line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"cannot start Spark ({first})", hint="the spark engine needs Java 17"
+        ) from None
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(str(scratch / "checkpoints"))
+    return SparkAPI(spark_session=spark, num_partitions_on_repartition=settings.spark_partitions)
+
+
+_WHOLE = ("unique_id", "record_id", "start", "birth_year")
+
+
+def register(api: Any, frame: pd.DataFrame, name: str) -> Any:
+    """A frame as an engine table. Spark is given the schema: it cannot infer the type of a
+    column that is all nulls (no vehicles named anywhere, say), and Splink's comparisons need
+    arrays of text and whole numbers where the frame has them."""
+    if not hasattr(api, "spark"):
+        return api.register(frame, table_name=name)
+    import uuid
+
+    from pyspark.sql import types as T
+
+    name = f"{name}_{uuid.uuid4().hex[:12]}"  # one Spark session serves every run
+
+    fields, columns = [], {}
+    values: list[Any]
+    for col in frame.columns:
+        raw = frame[col].astype(object).where(frame[col].notna(), None).tolist()
+        if col in ARRAYS:
+            kind: Any = T.ArrayType(T.StringType())
+            values = [None if v is None else [str(x) for x in v] for v in raw]
+        elif col in _WHOLE:
+            kind = T.LongType()
+            values = [None if v is None else int(v) for v in raw]
+        else:
+            kind = T.StringType()
+            values = [None if v is None else str(v) for v in raw]
+        fields.append(T.StructField(col, kind, True))
+        columns[col] = values
+    rows = list(zip(*columns.values(), strict=True)) if columns else []
+    data = api.spark.createDataFrame(rows, schema=T.StructType(fields))
+    return api.register(data, table_name=name)
+
+
+def query(api: Any, sql: str) -> pd.DataFrame:
+    """Run SQL on the engine's own tables (the pairs Splink scored there)."""
+    if hasattr(api, "spark"):
+        return api.spark.sql(sql).toPandas()
+    return api._con.execute(sql).df()
 
 
 @dataclass
@@ -81,10 +170,10 @@ def train(frame: pd.DataFrame, *, baseline: bool = False, engine: str = "duckdb"
     # u from distinct people-as-written: the same person written the same way a hundred times
     # would otherwise make agreement look common among non-matches.
     distinct = prepared.drop_duplicates(subset=["full_name", "birth_year", "dob", "postcode"])
-    sample = api.register(distinct, table_name="persons_distinct")
+    sample = register(api, distinct, "persons_distinct")
     u_linker = Linker(sample, settings, log_level=logging.ERROR)
     u_linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    table = api.register(prepared, table_name="persons")
+    table = register(api, prepared, "persons")
     linker = Linker(table, u_linker.misc.save_model_to_json(), log_level=logging.ERROR)
     name = ("given", "family") if baseline else ("given_key", "family_key")
     # The same (canonical) name is the rule most true pairs satisfy; birth details are too
@@ -131,11 +220,11 @@ def _refine_prior(linker: Any, api: Any, table: Any, n: int, rounds: int) -> Tra
     prior = floor
     for _ in range(rounds):
         shift = math.log2(prior / (1 - prior)) - prior_weight
-        ((expected,),) = linker._db_api._con.execute(
-            "select coalesce(sum(1.0 / (1.0 + pow(2.0, -(match_weight + ?)))), 0) "
-            f"from {pairs.physical_name}",
-            [shift],
-        ).fetchall()
+        expected = query(
+            linker._db_api,
+            "select coalesce(sum(1.0 / (1.0 + pow(2.0, -(match_weight + "
+            f"{float(shift)!r})))), 0) as expected from {pairs.physical_name}",
+        )["expected"].iloc[0]
         if not expected:
             break
         # Only ever raised: the deterministic estimate is a floor (it counts exact agreements
@@ -162,18 +251,17 @@ def scored_pairs(trained: Trained, floor: float) -> pd.DataFrame:
     of pairs; with every compared column they would not fit in memory)."""
     if trained.scored is not None and floor >= trained.scored_floor:
         table, shift = trained.scored
-        sql = (
-            "select unique_id_l, unique_id_r, "
-            "1.0 / (1.0 + pow(2.0, -(match_weight + ?))) as match_probability "
-            f"from {table} where match_weight + ? >= ?"
+        w = f"(match_weight + {float(shift)!r})"
+        return query(
+            trained.api,
+            f"select unique_id_l, unique_id_r, 1.0 / (1.0 + pow(2.0, -{w})) as match_probability "
+            f"from {table} where {w} >= {_logit(floor)!r}",
         )
-        con = trained.linker._db_api._con
-        return con.execute(sql, [shift, shift, _logit(floor)]).df()
     found = trained.linker.inference.predict(threshold_match_probability=floor)
-    con = trained.linker._db_api._con
-    out = con.execute(
-        f"select unique_id_l, unique_id_r, match_probability from {found.physical_name}"
-    ).df()
+    out = query(
+        trained.api,
+        f"select unique_id_l, unique_id_r, match_probability from {found.physical_name}",
+    )
     found.drop_table_from_database_and_remove_from_cache()
     return out
 
