@@ -189,6 +189,9 @@ _VALUE_COLUMNS = (
     "payload",
 )
 _EVENT_COLUMNS = ("idx", "record_id", *_VALUE_COLUMNS, "leaf_hash")
+# Where a Formatted's values hold the leaf's middle (`_middle`) and tail (`_leaf_parts`).
+_MIDDLE = slice(_VALUE_COLUMNS.index("action"), _VALUE_COLUMNS.index("entity_type") + 1)
+_TAIL = slice(_VALUE_COLUMNS.index("entity_id"), len(_VALUE_COLUMNS))
 
 
 class Formatter:
@@ -248,11 +251,11 @@ def append(
     middles: dict[tuple[Any, ...], tuple[str, str]] = {}
     sha = hashlib.sha256
     for idx, (ts_json, _, v), rid in zip(itertools.count(start), formatted, rids):
-        key = v[1:7]
+        key = v[_MIDDLE]  # action ... entity_type
         middle = middles.get(key)
         if middle is None:
             middle = middles[key] = _middle(*key)
-        before, after = _leaf_parts(ts_json, middle, v[7], v[8], v[9], v[10])
+        before, after = _leaf_parts(ts_json, middle, *v[_TAIL])  # entity_id ... payload
         leaf = sha(b"\x00" + _leaf_join(idx, rid, before, after)).digest()
         leaves.append(leaf)
         rows.append((idx, rid, *v, leaf))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,8 +207,6 @@ def _refine_prior(linker: Any, api: Any, table: Any, n: int, rounds: int) -> Tra
     one prediction instead of one per round. The scored pairs are kept: under the final prior
     they are the model's predictions (see `scored_pairs`), so the run needs no second one.
     """
-    import math
-
     from splink import Linker
 
     total = n * (n - 1) / 2
@@ -216,14 +215,13 @@ def _refine_prior(linker: Any, api: Any, table: Any, n: int, rounds: int) -> Tra
     if total <= 0 or not 0 < floor < 1:
         return Trained(linker, api)
     pairs = linker.inference.predict(threshold_match_probability=SCORE_FLOOR)
-    prior_weight = math.log2(floor / (1 - floor))
     prior = floor
     for _ in range(rounds):
-        shift = math.log2(prior / (1 - prior)) - prior_weight
+        shift = _logit(prior) - _logit(floor)
         expected = query(
-            linker._db_api,
-            "select coalesce(sum(1.0 / (1.0 + pow(2.0, -(match_weight + "
-            f"{float(shift)!r})))), 0) as expected from {pairs.physical_name}",
+            api,
+            f"select coalesce(sum({_probability_sql(shift)}), 0) as expected "
+            f"from {pairs.physical_name}",
         )["expected"].iloc[0]
         if not expected:
             break
@@ -231,7 +229,7 @@ def _refine_prior(linker: Any, api: Any, table: Any, n: int, rounds: int) -> Tra
         # only); letting the estimate fall feeds on itself and collapses on sparse data.
         prior = min(0.5, max(floor, float(expected) / total))
     data["probability_two_random_records_match"] = prior
-    shift = math.log2(prior / (1 - prior)) - prior_weight
+    shift = _logit(prior) - _logit(floor)
     # A pair below SCORE_FLOOR under the first prior is below this under the final one.
     complete = 1 / (1 + 2 ** -(_logit(SCORE_FLOOR) + shift))
     return Trained(
@@ -240,9 +238,13 @@ def _refine_prior(linker: Any, api: Any, table: Any, n: int, rounds: int) -> Tra
 
 
 def _logit(p: float) -> float:
-    import math
-
+    """Probability -> match weight (log2 odds), as Splink measures them."""
     return math.log2(p / (1 - p))
+
+
+def _probability_sql(shift: float) -> str:
+    """A scored pair's probability once its weight is moved by `shift` (a new prior)."""
+    return f"1.0 / (1.0 + pow(2.0, -(match_weight + {float(shift)!r})))"
 
 
 def scored_pairs(trained: Trained, floor: float) -> pd.DataFrame:
@@ -251,11 +253,10 @@ def scored_pairs(trained: Trained, floor: float) -> pd.DataFrame:
     of pairs; with every compared column they would not fit in memory)."""
     if trained.scored is not None and floor >= trained.scored_floor:
         table, shift = trained.scored
-        w = f"(match_weight + {float(shift)!r})"
         return query(
             trained.api,
-            f"select unique_id_l, unique_id_r, 1.0 / (1.0 + pow(2.0, -{w})) as match_probability "
-            f"from {table} where {w} >= {_logit(floor)!r}",
+            f"select unique_id_l, unique_id_r, {_probability_sql(shift)} as match_probability "
+            f"from {table} where match_weight + {float(shift)!r} >= {_logit(floor)!r}",
         )
     found = trained.linker.inference.predict(threshold_match_probability=floor)
     out = query(

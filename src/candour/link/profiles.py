@@ -14,6 +14,7 @@ analyst has decided on keep a profile of their own, so the decision applies to t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,9 +39,7 @@ class Profiles:
 
     def expand(self, clusters: dict[int, int]) -> dict[int, int]:
         """Clusters of profiles -> clusters of every mention (see the module's docstring)."""
-        size: dict[int, int] = {}
-        for c in clusters.values():
-            size[c] = size.get(c, 0) + 1
+        size = Counter(clusters.values())
         full = full_names(self.frame)
         out: dict[int, int] = {}
         for u, r in zip(self.ids.tolist(), self.rep.tolist(), strict=True):
