@@ -85,23 +85,16 @@ def _frame_rows(district: Path, limit: int) -> list[dict[str, Any]]:
 def _one(district: str, size: int, out: Any) -> None:
     import pandas as pd
 
-    from candour.link.cluster import two_stage
-    from candour.link.engine import scored_pairs, train
-    from candour.link.profiles import collapse
-    from candour.link.service import ATTACH, CORE, PAIR_FLOOR
+    from candour.link.service import resolve
 
     frame = pd.DataFrame(_frame_rows(Path(district), size))
     t = time.perf_counter()
-    profiles = collapse(frame)
-    trained = train(profiles.frame)
-    t_train = time.perf_counter() - t
-    pairs = scored_pairs(trained, PAIR_FLOOR)
-    clusters = profiles.expand(two_stage(profiles.frame, pairs, core=CORE, attach=ATTACH))
+    done = resolve(frame)
     total = time.perf_counter() - t
     out.put({
-        "mentions": len(frame), "seconds": total, "train_seconds": t_train,
-        "distinct_profiles": len(profiles.frame), "pairs_scored": len(pairs),
-        "persons": len(set(clusters.values())),
+        "mentions": len(frame), "seconds": total, "train_seconds": done.train_seconds,
+        "distinct_profiles": done.profiles, "coreferent": done.coreferent,
+        "pairs_scored": len(done.pairs), "persons": len(set(done.clusters.values())),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     })  # fmt: skip
 

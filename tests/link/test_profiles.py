@@ -59,11 +59,12 @@ def test_linking_profiles_gives_every_mention_what_linking_it_alone_gives(
     frame = _frame(choices)
     if frame.empty:
         return
-    every = two_stage(frame, _pairs(frame), core=0.1, attach=0.3)
+    every = two_stage(frame, _pairs(frame))
     profiles = collapse(frame)
     assert len(profiles.frame) == len({_profile(r) for _, r in frame.iterrows()})
-    linked = profiles.expand(two_stage(profiles.frame, _pairs(profiles.frame), core=0.1,
-                                       attach=0.3))  # fmt: skip
+    linked = profiles.expand(
+        two_stage(profiles.frame, _pairs(profiles.frame), weight=profiles.weights())
+    )
     assert linked == every
 
 

@@ -1,28 +1,68 @@
-"""From scored pairs to persons: a strong core, then careful attachment of partial names.
+"""From scored pairs to persons: a strong core, clusters joined on broad support, then careful
+attachment of partial names.
 
-Connected components over every likely pair chain different people together through
-ambiguous mentions ("A. Wood" links Anthony Wood and Alan Wood). So clusters are built in two
-steps: full names (given and family) join on strong links only; then each partial mention
-(an initial, a given name alone) joins the one cluster it links to best, and only when that
-link is likely and clearly better than its next-best cluster. Everything else stays apart:
-a missed link costs less here than a false one, and an analyst can merge.
+Connected components over every likely pair chain different people together: "A. Wood"
+links Anthony Wood and Alan Wood, and one weak link between two records (a shared family
+name and a postcode both were seen at) would join Zainab Hussain's sixty mentions to
+Anjali Hussain's. So clusters are built in steps, each asking for more than one link:
+
+1. full names (given and family) join on strong links;
+2. two clusters joined only by weaker links merge when those links reach at least half of
+   the mentions of one of them (a misspelt "Chinedu Mwagi" links to the whole of Chinedu
+   Mwangi; a shared family name reaches a handful of Anjali's sixty mentions);
+3. each partial mention (an initial, a given name alone) joins the one person it links to
+   best, and only when that link is likely and clearly better than the next-best person;
+   once some have joined, a partial that links only to those joins the same way.
+
+Nothing joins two people whose birth years (the most common one each, so that one misread
+date does not decide) differ by more than a year, or that an analyst said are different.
+Everything else stays apart: a missed link costs less here than a false one, and an analyst
+can merge.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 
-class _Sets:
-    """Union-find over mentions that remembers each set's members, births and exclusions."""
+@dataclass(frozen=True)
+class Rules:
+    """The clustering's thresholds (match probabilities and a share of mentions)."""
 
-    def __init__(self, ids: list[int], born: dict[int, int], different: list[tuple[int, int]]):
+    core: float = 0.5  # full names join directly on a link this likely
+    support: float = 0.1  # weaker links count only towards broad support
+    cover: float = 0.5  # share of a cluster's mentions the weaker links must reach
+    attach: float = 0.3  # a partial name's best link must be this likely ...
+    margin: float = 0.2  # ... and this much better than its next-best person
+    rounds: int = 10  # passes of step 2 (each sees the clusters the last one made)
+    year_gap: int = 1  # birth years further apart than this are two people
+
+
+class _Sets:
+    """Union-find over mentions that remembers each set's members, weight, births and
+    exclusions."""
+
+    def __init__(
+        self,
+        ids: list[int],
+        born: dict[int, int],
+        different: list[tuple[int, int]],
+        weight: Mapping[int, int],
+        year_gap: int,
+    ):
         self.parent = {u: u for u in ids}
         self.members: dict[int, set[int]] = {u: {u} for u in ids}
-        self.years: dict[int, set[int]] = {u: ({born[u]} if u in born else set()) for u in ids}
+        self.weight = {u: int(weight.get(u, 1)) for u in ids}
+        self.size = dict(self.weight)
+        self.years: dict[int, Counter[int]] = {
+            u: Counter({born[u]: self.weight[u]}) if u in born else Counter() for u in ids
+        }
+        self.year_gap = year_gap
         self.blocked: dict[int, set[int]] = defaultdict(set)
         for x, y in different:
             self.blocked[x].add(y)
@@ -35,8 +75,9 @@ class _Sets:
         return u
 
     def allowed(self, ra: int, rb: int) -> bool:
-        if _conflict(self.years[ra], self.years[rb]):
-            return False  # never one person with two different known births
+        ya, yb = _usual(self.years[ra]), _usual(self.years[rb])
+        if ya is not None and yb is not None and abs(ya - yb) > self.year_gap:
+            return False  # never one person with two different births
         small, big = sorted((ra, rb), key=lambda r: len(self.members[r]))
         return not any(self.blocked.get(x, set()) & self.members[big] for x in self.members[small])
 
@@ -45,28 +86,49 @@ class _Sets:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra] |= self.members.pop(rb)
-        self.years[ra] |= self.years.pop(rb)
+        self.size[ra] += self.size.pop(rb)
+        self.years[ra].update(self.years.pop(rb))
+
+    def join(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb or not self.allowed(ra, rb):
+            return False
+        self.union(ra, rb)
+        return True
+
+
+def _usual(years: Counter[int]) -> int | None:
+    """The most common birth year (the earliest of equally common ones)."""
+    if not years:
+        return None
+    return min(years.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def two_stage(
     frame: pd.DataFrame,
     pairs: pd.DataFrame,
+    rules: Rules = Rules(),
     *,
-    core: float = 0.9,
-    attach: float = 0.5,
-    margin: float = 0.2,
     same: list[tuple[int, int]] | None = None,
     different: list[tuple[int, int]] | None = None,
+    weight: Mapping[int, int] | None = None,
 ) -> dict[int, int]:
     """unique_id -> cluster id (the smallest unique_id in the cluster).
 
     Analysts' decisions come first: `same` pairs are joined (transitively) before any model
-    link, and no link ever joins a `different` pair.
+    link, and no link ever joins a `different` pair. `weight` counts the mentions behind each
+    row (see profiles.py): shares of mentions and the usual birth year are counted in them.
     """
     ids = [int(u) for u in frame["unique_id"]]
     known = set(ids)
     full = full_names(frame)
-    sets = _Sets(ids, _birth(frame), [p for p in (different or []) if set(p) <= known])
+    sets = _Sets(
+        ids,
+        _birth(frame),
+        [p for p in (different or []) if set(p) <= known],
+        weight or {},
+        rules.year_gap,
+    )
     for a, b in same or []:
         if a in known and b in known and sets.find(a) != sets.find(b):
             sets.union(sets.find(a), sets.find(b))
@@ -78,38 +140,108 @@ def two_stage(
     left, right, p = left[order], right[order], p[order]
     is_full = np.fromiter(full, dtype=left.dtype, count=len(full))
     full_l, full_r = np.isin(left, is_full), np.isin(right, is_full)
-    core_edges = (p >= core) & full_l & full_r
-    for a, b in zip(left[core_edges].tolist(), right[core_edges].tolist(), strict=True):
-        ra, rb = sets.find(a), sets.find(b)
-        if ra != rb and sets.allowed(ra, rb):
-            sets.union(ra, rb)
-    # Each partial mention's best link to each full-name cluster, visiting pairs strongest
-    # first and each pair from its partial side.
-    ends = (~full_l & full_r, full_l & ~full_r)
-    at = np.concatenate([np.flatnonzero(e) for e in ends])
-    turn = np.concatenate([np.full(int(e.sum()), k) for k, e in enumerate(ends)])
-    visit = np.lexsort((turn, at))
-    at, turn = at[visit], turn[visit]
-    parts = np.where(turn == 0, left[at], right[at]).tolist()
-    others = np.where(turn == 0, right[at], left[at]).tolist()
-    best: dict[int, dict[int, float]] = defaultdict(dict)
-    for part, other, prob in zip(parts, others, p[at].tolist(), strict=True):
-        rp, ro = sets.find(part), sets.find(other)
-        if rp == part and len(sets.members[rp]) == 1 and ro != rp:
-            seen = best[part]
-            if prob > seen.get(ro, -1.0):
-                seen[ro] = prob
-    for u, options_by_root in best.items():
-        options = sorted(options_by_root.items(), key=lambda x: -x[1])
-        options = [(r, pr) for r, pr in options if sets.allowed(sets.find(u), sets.find(r))]
-        if (
-            options
-            and options[0][1] >= attach
-            and (len(options) == 1 or options[0][1] - options[1][1] >= margin)
-        ):
-            sets.union(sets.find(options[0][0]), sets.find(u))
+    both = full_l & full_r
+    strong = both & (p >= rules.core)
+    for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
+        sets.join(a, b)
+    # Strong links refused above (births that looked apart while the clusters were small)
+    # count again: the clusters' usual birth years may agree now.
+    weaker = both & (p >= rules.support)
+    _supported(sets, left[weaker].tolist(), right[weaker].tolist(), p[weaker].tolist(), rules)
+    partial = ~(full_l & full_r)
+    _attach(sets, full, left[partial].tolist(), right[partial].tolist(), p[partial].tolist(), rules)
     smallest = {root: min(ms) for root, ms in sets.members.items()}
     return {u: smallest[sets.find(u)] for u in ids}
+
+
+def _supported(
+    sets: _Sets, left: list[int], right: list[int], prob: list[float], rules: Rules
+) -> None:
+    """Step 2: merge clusters whose weaker links reach a share `cover` of one of them."""
+    edges = list(zip(left, right, prob, strict=True))
+    for _ in range(rules.rounds):
+        reach: dict[tuple[int, int], tuple[set[int], set[int], list[float]]] = {}
+        kept = []
+        for a, b, pr in edges:
+            ra, rb = sets.find(a), sets.find(b)
+            if ra == rb:
+                continue
+            kept.append((a, b, pr))
+            if ra > rb:
+                ra, rb, a, b = rb, ra, b, a
+            got = reach.setdefault((ra, rb), (set(), set(), [0.0]))
+            got[0].add(a)
+            got[1].add(b)
+            got[2][0] = max(got[2][0], pr)
+        edges = kept
+        ranked = []
+        for (ra, rb), (on_a, on_b, best) in reach.items():
+            share = max(
+                sum(sets.weight[u] for u in on_a) / sets.size[ra],
+                sum(sets.weight[u] for u in on_b) / sets.size[rb],
+            )
+            if share >= rules.cover:
+                ranked.append((-share, -best[0], ra, rb, sets.size[ra], sets.size[rb]))
+        ranked.sort()
+        changed = False
+        for _share, _best, ra, rb, size_a, size_b in ranked:
+            if sets.find(ra) != ra or sets.find(rb) != rb:
+                changed = True  # measured on clusters that have grown since: next round
+                continue
+            if sets.size[ra] != size_a or sets.size[rb] != size_b:
+                changed = True
+                continue
+            if sets.allowed(ra, rb):
+                sets.union(ra, rb)
+                changed = True
+        if not changed:
+            return
+
+
+def _attach(
+    sets: _Sets,
+    full: set[int],
+    left: list[int],
+    right: list[int],
+    prob: list[float],
+    rules: Rules,
+) -> None:
+    """Step 3: partial mentions join the one named person they clearly link to best."""
+    seen: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for a, b, pr in zip(left, right, prob, strict=True):
+        if a not in full:
+            seen[a].append((b, pr))
+        if b not in full:
+            seen[b].append((a, pr))
+    named = {sets.find(u) for u in full}
+    for round_ in range(3):
+        joined = []
+        for u in sorted(seen):
+            ru = sets.find(u)
+            if ru in named or len(sets.members[ru]) != 1:
+                continue
+            options: dict[int, float] = {}
+            for other, pr in seen[u]:
+                if round_ and other in full:
+                    continue  # weighed already in the first round
+                ro = sets.find(other)
+                if ro in named and pr > options.get(ro, -1.0):
+                    options[ro] = pr
+            ranked = sorted(
+                ((r, pr) for r, pr in options.items() if sets.allowed(ru, r)),
+                key=lambda x: (-x[1], x[0]),
+            )
+            if (
+                ranked
+                and ranked[0][1] >= rules.attach
+                and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= rules.margin)
+            ):
+                joined.append((u, ranked[0][0]))
+        if not joined:
+            return
+        for u, root in joined:
+            sets.union(sets.find(root), u)
+        named = {sets.find(u) for u in full}
 
 
 def full_names(frame: pd.DataFrame) -> set[int]:
@@ -118,16 +250,25 @@ def full_names(frame: pd.DataFrame) -> set[int]:
     return set(frame.loc[has_both, "unique_id"].astype(int))
 
 
-def _birth(frame: pd.DataFrame) -> dict[int, int]:
-    """Known birth years (from a date of birth only: ages are too rough to forbid a link)."""
-    if "dob" not in frame:
-        return {}
-    out: dict[int, int] = {}
-    for u, dob in zip(frame["unique_id"], frame["dob"], strict=True):
-        if isinstance(dob, str) and len(dob) >= 4 and dob[:4].isdigit():
-            out[int(u)] = int(dob[:4])
+def birth_years(frame: pd.DataFrame) -> pd.Series:
+    """The birth year each mention gives clustering (nullable): from a date of birth, or else
+    from a stated age, as the record's fields give them. A year read from free text is left
+    out here (the model still weighs it): a note's "aged 14" is as likely to be about the
+    child beside the man it names."""
+    n = len(frame)
+    empty = pd.Series([None] * n, index=frame.index, dtype=object)
+    dobs = frame.get("dob", empty)
+    from_dob = pd.to_numeric(dobs.astype("string").str[:4], errors="coerce")
+    years = pd.to_numeric(frame["birth_year"], errors="coerce") if "birth_year" in frame else (
+        pd.Series(float("nan"), index=frame.index))  # fmt: skip
+    out = from_dob.astype("Float64").fillna(years.astype("Float64")).round().astype("Int64")
+    if "source" in frame:
+        out = out.mask(frame["source"] == "text")
     return out
 
 
-def _conflict(a: set[int], b: set[int]) -> bool:
-    return any(abs(x - y) > 1 for x in a for y in b)
+def _birth(frame: pd.DataFrame) -> dict[int, int]:
+    years = birth_years(frame)
+    known = years.notna().to_numpy()
+    ids = frame["unique_id"].to_numpy()[known]
+    return {int(u): int(y) for u, y in zip(ids, years[known].tolist(), strict=True)}

@@ -29,6 +29,10 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].map(lambda v: list(v) if v is not None and len(v) else None)
     out["birth_year"] = out["birth_year"].astype("Int64")
     out["family_block"] = adaptive_key(out)
+    # The family name's first letters: with the given name, a block that misspellings later
+    # in the name ("Mwagi", "Wriht") do not leave.
+    prefix = out["family_key"].str[:3]
+    out["family_prefix"] = prefix.where(prefix.notna(), None)
     return out
 
 

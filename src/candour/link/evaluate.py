@@ -204,18 +204,13 @@ def district_truth(session: Session, frame: pd.DataFrame, district: Path) -> dic
 
 def district(session: Session, root: Path) -> list[Scores]:
     """Our model (two-stage clusters) against a plain Splink model (connected components)."""
-    from candour.link.cluster import two_stage
-    from candour.link.engine import predict, scored_pairs, train
+    from candour.link.engine import predict, train
     from candour.link.frame import person_frame
-    from candour.link.profiles import collapse
-    from candour.link.service import ATTACH, CORE, PAIR_FLOOR
+    from candour.link.service import resolve
 
     frame = person_frame(session)
     truth = district_truth(session, frame, root)
-    profiles = collapse(frame)
-    ours = train(profiles.frame)
-    pairs = scored_pairs(ours, PAIR_FLOOR)
-    mine = profiles.expand(two_stage(profiles.frame, pairs, core=CORE, attach=ATTACH))
+    mine = resolve(frame).clusters
     base = train(frame, baseline=True)
     _, clusters = predict(base, 0.5)
     plain = dict(zip(clusters.unique_id.astype(int), clusters.cluster_id, strict=True))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from candour.link.cluster import full_names
+from candour.link.cluster import birth_years, full_names
 
 #: Everything the model compares, blocks on or clusters by; two mentions that agree on all
 #: of these get the same score against any other mention.
@@ -36,6 +36,10 @@ class Profiles:
     frame: pd.DataFrame  # one row per distinct profile: its first (smallest) mention
     rep: np.ndarray  # for each mention of the original frame, in order, its profile's mention
     ids: np.ndarray  # the original frame's unique ids
+
+    def weights(self) -> dict[int, int]:
+        """How many mentions each profile stands for (clustering counts shares in these)."""
+        return dict(Counter(self.rep.tolist()))
 
     def expand(self, clusters: dict[int, int]) -> dict[int, int]:
         """Clusters of profiles -> clusters of every mention (see the module's docstring)."""
@@ -53,7 +57,10 @@ def collapse(frame: pd.DataFrame, keep: Iterable[int] = ()) -> Profiles:
     """Distinct profiles of `frame`; mentions in `keep` are profiles of their own."""
     ids = frame["unique_id"].to_numpy()
     parts = pd.DataFrame({c: _column_key(frame[c]).to_numpy() for c in PROFILE_COLUMNS})
-    key = parts.groupby(list(PROFILE_COLUMNS), sort=False, dropna=False).ngroup().to_numpy()
+    # Clustering also reads which birth years may keep two people apart (see cluster.py).
+    parts["_years"] = _column_key(birth_years(frame)).to_numpy()
+    key = parts.groupby([*PROFILE_COLUMNS, "_years"], sort=False, dropna=False).ngroup()
+    key = key.to_numpy()
     kept = np.isin(ids, np.fromiter(set(keep), dtype=ids.dtype))
     if kept.any():
         key = key.copy()

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
 from candour.link.cluster import two_stage
-from candour.link.decisions import constraints
-from candour.link.engine import scored_pairs, train
+from candour.link.coref import antecedents
+from candour.link.decisions import Constraints, constraints
+from candour.link.engine import Trained, scored_pairs, train
 from candour.link.frame import person_frame
 from candour.link.model import MODEL_VERSION
 from candour.link.profiles import collapse
@@ -37,8 +38,6 @@ from candour.store.models import Entity, Mention, PersonAlias, table_of
 from candour.store.records import allocate_ids
 from candour.store.types import utcnow
 
-CORE = 0.1
-ATTACH = 0.3
 #: Pairs less likely than this carry no weight in clustering (see cluster.two_stage).
 PAIR_FLOOR = 0.01
 
@@ -49,9 +48,60 @@ class LinkReport:
     persons: int = 0
     multi: int = 0
     pairs: int = 0
+    profiles: int = 0
+    coreferent: int = 0
     model_file: Path | None = None
     model_digest: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Resolved:
+    """A full linkage of a frame of person mentions: every mention's cluster, and how."""
+
+    clusters: dict[int, int]  # mention -> cluster id (its smallest mention)
+    pairs: pd.DataFrame  # the scored pairs the clusters came from
+    trained: Trained
+    profiles: int  # distinct profiles linked
+    coreferent: int  # partial names that took a full name in their own record
+    train_seconds: float
+
+
+def resolve(
+    frame: pd.DataFrame,
+    *,
+    engine: str = "duckdb",
+    decided: Constraints | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Resolved:
+    """In-record coreference, then the model over distinct profiles, then clustering."""
+    import time
+
+    decided = decided or Constraints()
+    keep = decided.mentions()
+    antecedent = antecedents(frame, keep=keep)
+    profiles = collapse(frame[~frame["unique_id"].isin(antecedent)], keep=keep)
+    if say:
+        say(
+            f"training on {len(frame):,} person mentions "
+            f"({len(profiles.frame):,} distinct; {engine})"
+        )
+    t = time.perf_counter()
+    trained = train(profiles.frame, engine=engine)
+    train_seconds = time.perf_counter() - t
+    pairs = scored_pairs(trained, PAIR_FLOOR)
+    clusters = profiles.expand(
+        two_stage(
+            profiles.frame,
+            pairs,
+            same=decided.same,
+            different=decided.different,
+            weight=profiles.weights(),
+        )
+    )
+    for mention, full in antecedent.items():
+        clusters[mention] = clusters[full]
+    return Resolved(clusters, pairs, trained, len(profiles.frame), len(antecedent), train_seconds)
 
 
 def run_link(
@@ -73,29 +123,14 @@ def run_link(
     report.timings["frame"] = time.perf_counter() - t
     if frame.empty:
         return report
-    profiles = collapse(frame, keep=decided.mentions())
-    if say:
-        say(
-            f"training on {len(frame):,} person mentions "
-            f"({len(profiles.frame):,} distinct; {engine})"
-        )
     t = time.perf_counter()
-    trained = train(profiles.frame, engine=engine)
-    report.timings["train"] = time.perf_counter() - t
-    t = time.perf_counter()
-    pairs = scored_pairs(trained, PAIR_FLOOR)
+    done = resolve(frame, engine=engine, decided=decided, say=say)
+    trained, pairs, clusters = done.trained, done.pairs, done.clusters
+    report.timings["train"] = done.train_seconds
+    report.timings["predict_cluster"] = time.perf_counter() - t - done.train_seconds
     report.pairs = len(pairs)
-    clusters = profiles.expand(
-        two_stage(
-            profiles.frame,
-            pairs,
-            core=CORE,
-            attach=ATTACH,
-            same=decided.same,
-            different=decided.different,
-        )
-    )
-    report.timings["predict_cluster"] = time.perf_counter() - t
+    report.profiles = done.profiles
+    report.coreferent = done.coreferent
     model = trained.linker.misc.save_model_to_json()
     text = json.dumps(model, sort_keys=True)
     report.model_digest = hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -122,6 +157,7 @@ def run_link(
                         "mentions": report.mentions,
                         "persons": report.persons,
                         "pairs": report.pairs,
+                        "coreferent": report.coreferent,
                     },
                 )
             ],
