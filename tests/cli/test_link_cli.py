@@ -226,6 +226,7 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
             "agency": "SDP", "received_at": "2012-01-01T10:00:00Z", "author": "SDP1",
             "text": "Seen again.", "people": [
                 {"name": "Muhammad KHAN", "role": "suspect", "dob": "1980-02-03"},
+                {"name": "M. Khan", "role": "associate"},  # the same man, in his own record
                 {"name": "Zebedee Quorn", "role": "witness"},
             ],
         }) + "\n"
@@ -233,18 +234,22 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
     assert run(home, db_url, "ingest", str(later)).exit_code == 0
     r = run(home, db_url, "link", "--incremental")
     assert r.exit_code == 0, r.output
-    assert "2 new person mentions: 1 joined existing persons, 1 new persons" in r.output
+    assert "3 new person mentions: 2 joined existing persons, 1 new persons" in r.output
     engine = create_engine(db_url)
     with engine.connect() as c:
         rows = dict(
             c.execute(
                 select(Mention.text, Entity.uid)
                 .join(Entity, Entity.id == Mention.entity_id)
-                .where(Mention.text.in_(["Muhammad KHAN", "KHAN, Muhammad", "Zebedee Quorn"]))
+                .where(
+                    Mention.text.in_(
+                        ["Muhammad KHAN", "KHAN, Muhammad", "M. Khan", "Zebedee Quorn"]
+                    )
+                )
             ).all()
         )
     engine.dispose()
-    assert rows["Muhammad KHAN"] == rows["KHAN, Muhammad"]
+    assert rows["Muhammad KHAN"] == rows["KHAN, Muhammad"] == rows["M. Khan"]
     assert rows["Zebedee Quorn"] not in (rows["KHAN, Muhammad"],)
     again = run(home, db_url, "link", "--incremental")
     assert "0 new person mentions" in again.output

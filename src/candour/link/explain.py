@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ class Explanation:
 def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -> Explanation:
     from splink import DuckDBAPI, Linker
 
+    from candour.link.coref import antecedents
     from candour.link.engine import prepare
     from candour.link.frame import person_frame
 
@@ -71,6 +72,7 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
                         log_level=logging.ERROR)  # fmt: skip
         pairs = linker.inference.predict().as_pandas_dataframe()
         labels = _labels(model)
+        antecedent = antecedents(frame)
         text = dict(zip(frame["unique_id"].astype(int), frame["text"], strict=True))
         for r in frame.itertuples():
             mine = pairs[(pairs.unique_id_l == r.unique_id) | (pairs.unique_id_r == r.unique_id)]
@@ -81,6 +83,12 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
             why = _evidence(best, labels)
             rows.append(Row(int(r.unique_id), uids.get(int(r.record_id), ""), str(r.text),
                             text[other], float(best.match_weight), why))  # fmt: skip
+        # A partial name that repeats a full name of its own record was not linked on its own
+        # weights: say so (see coref.py).
+        for i, row in enumerate(rows):
+            if row.mention in antecedent:
+                full = text[antecedent[row.mention]]
+                rows[i] = replace(row, partner=full, evidence=f"repeats '{full}' in its record")
     else:
         for r in frame.itertuples():
             rows.append(Row(int(r.unique_id), uids.get(int(r.record_id), ""), str(r.text),

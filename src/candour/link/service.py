@@ -349,19 +349,27 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
     if new.empty:
         report.seconds = time.perf_counter() - t0
         return report
-    choice = _match_new(new, models_dir, model_file, db_api, prepare, decided)
+    # A partial name that repeats a full name of its own record goes where that name goes.
+    antecedent = antecedents(new, keep=decided.mentions())
+    own = new[~new["unique_id"].isin(antecedent)]
+    choice = _match_new(own, models_dir, model_file, db_api, prepare, decided)
     digest = model_file.stem.rsplit("-", 1)[-1]
-    clusters: dict[int, int] = {}
+    fresh: dict[int, list[int]] = {}  # a new person (its first mention) -> its mentions
     assigned: dict[int, str] = {}
-    for u in new["unique_id"].astype(int):
+    for u in own["unique_id"].astype(int):
         if u in choice:
             assigned[u] = choice[u]
         else:
-            clusters[u] = u
+            fresh[u] = [u]
+    for u, full in sorted(antecedent.items()):
+        if full in assigned:
+            assigned[u] = assigned[full]
+        else:
+            fresh[full].append(u)
     report.joined = len(assigned)
-    report.new_persons = len(clusters)
+    report.new_persons = len(fresh)
     with store.transaction() as session:
-        _write_incremental(session, new, assigned, clusters, digest)
+        _write_incremental(session, new, assigned, fresh, digest)
         append(
             session,
             [
@@ -374,7 +382,8 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
             ],
         )  # fmt: skip
     table = prepare(new)
-    table["person"] = [assigned.get(int(u), f"PER-{int(u)}") for u in table["unique_id"]]
+    person_of = {m: f"PER-{c}" for c, ms in fresh.items() for m in ms}
+    table["person"] = [assigned.get(int(u)) or person_of[int(u)] for u in table["unique_id"]]
     n = len(list(models_dir.glob(PERSONS_GLOB)))
     table.to_parquet(models_dir / f"persons-{n:04d}.parquet", index=False)
     report.seconds = time.perf_counter() - t0
@@ -525,7 +534,7 @@ def _clause(
 
 
 def _write_incremental(
-    session: Session, new: pd.DataFrame, assigned: dict[int, str], clusters: dict[int, int],
+    session: Session, new: pd.DataFrame, assigned: dict[int, str], fresh: dict[int, list[int]],
     digest: str,
 ) -> None:  # fmt: skip
     names = dict(zip(new["unique_id"].astype(int), new["text"], strict=True))
@@ -537,17 +546,17 @@ def _write_incremental(
     }
     now = utcnow()
     rows = []
-    for cid, eid in zip(clusters, allocate_ids(session, "entity", len(clusters)), strict=True):
+    for cid, eid in zip(fresh, allocate_ids(session, "entity", len(fresh)), strict=True):
         ids[f"PER-{cid}"] = eid
-        rows.append(_entity_row(eid, cid, [cid], names, {}, now, digest))
+        rows.append(_entity_row(eid, cid, fresh[cid], names, {}, now, digest))
     insert_many(session, table_of(Entity), rows)
     pairs = [(ids[p], m) for m, p in assigned.items() if p in ids]
-    pairs += [(ids[f"PER-{c}"], c) for c in clusters]
+    pairs += [(ids[f"PER-{c}"], m) for c, ms in fresh.items() for m in ms]
     _set_entities(session, pairs)
     members: dict[int, list[int]] = defaultdict(list)
     for m, p in assigned.items():
         if p in ids:
             members[int(p[4:])].append(m)
-    for c in clusters:
-        members[c].append(c)
+    for c, ms in fresh.items():
+        members[c].extend(ms)
     _aliases(session, members, names, ids)
