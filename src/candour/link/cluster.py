@@ -62,6 +62,7 @@ class _Sets:
         self.years: dict[int, Counter[int]] = {
             u: Counter({born[u]: self.weight[u]}) if u in born else Counter() for u in ids
         }
+        self.usual = {u: _usual(y) for u, y in self.years.items()}
         self.year_gap = year_gap
         self.blocked: dict[int, set[int]] = defaultdict(set)
         for x, y in different:
@@ -75,9 +76,11 @@ class _Sets:
         return u
 
     def allowed(self, ra: int, rb: int) -> bool:
-        ya, yb = _usual(self.years[ra]), _usual(self.years[rb])
+        ya, yb = self.usual[ra], self.usual[rb]
         if ya is not None and yb is not None and abs(ya - yb) > self.year_gap:
             return False  # never one person with two different births
+        if not self.blocked:
+            return True
         small, big = sorted((ra, rb), key=lambda r: len(self.members[r]))
         return not any(self.blocked.get(x, set()) & self.members[big] for x in self.members[small])
 
@@ -88,6 +91,8 @@ class _Sets:
         self.members[ra] |= self.members.pop(rb)
         self.size[ra] += self.size.pop(rb)
         self.years[ra].update(self.years.pop(rb))
+        self.usual.pop(rb)
+        self.usual[ra] = _usual(self.years[ra])
 
     def join(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -147,90 +152,118 @@ def two_stage(
     # Strong links refused above (births that looked apart while the clusters were small)
     # count again: the clusters' usual birth years may agree now.
     weaker = both & (p >= rules.support)
-    _supported(sets, left[weaker].tolist(), right[weaker].tolist(), p[weaker].tolist(), rules)
-    partial = ~(full_l & full_r)
-    _attach(sets, full, left[partial].tolist(), right[partial].tolist(), p[partial].tolist(), rules)
+    _supported(sets, left[weaker], right[weaker], p[weaker], rules)
+    partial = ~both
+    _attach(sets, full, left[partial].astype(np.int64), right[partial].astype(np.int64),
+            p[partial], rules)  # fmt: skip
     smallest = {root: min(ms) for root, ms in sets.members.items()}
     return {u: smallest[sets.find(u)] for u in ids}
 
 
+def _roots(sets: _Sets, nodes: np.ndarray) -> np.ndarray:
+    return np.fromiter((sets.find(u) for u in nodes.tolist()), dtype=np.int64, count=len(nodes))
+
+
 def _supported(
-    sets: _Sets, left: list[int], right: list[int], prob: list[float], rules: Rules
+    sets: _Sets, left: np.ndarray, right: np.ndarray, prob: np.ndarray, rules: Rules
 ) -> None:
-    """Step 2: merge clusters whose weaker links reach a share `cover` of one of them."""
-    edges = list(zip(left, right, prob, strict=True))
+    """Step 2: merge clusters whose weaker links reach a share `cover` of one of them.
+
+    Each round measures every pair of clusters that links at all (in pandas: millions of
+    links at scale), then merges the best supported first; a pair measured on a cluster that
+    has grown since waits for the next round."""
+    nodes, at = np.unique(np.concatenate([left, right]), return_inverse=True)
+    li, ri = at[: len(left)], at[len(left) :]
+    weight = np.array([sets.weight[u] for u in nodes.tolist()], dtype=np.float64)
     for _ in range(rules.rounds):
-        reach: dict[tuple[int, int], tuple[set[int], set[int], list[float]]] = {}
-        kept = []
-        for a, b, pr in edges:
-            ra, rb = sets.find(a), sets.find(b)
-            if ra == rb:
-                continue
-            kept.append((a, b, pr))
-            if ra > rb:
-                ra, rb, a, b = rb, ra, b, a
-            got = reach.setdefault((ra, rb), (set(), set(), [0.0]))
-            got[0].add(a)
-            got[1].add(b)
-            got[2][0] = max(got[2][0], pr)
-        edges = kept
-        ranked = []
-        for (ra, rb), (on_a, on_b, best) in reach.items():
-            share = max(
-                sum(sets.weight[u] for u in on_a) / sets.size[ra],
-                sum(sets.weight[u] for u in on_b) / sets.size[rb],
+        roots = _roots(sets, nodes)
+        ra, rb = roots[li], roots[ri]
+        apart = ra != rb
+        li, ri, prob, ra, rb = li[apart], ri[apart], prob[apart], ra[apart], rb[apart]
+        if not len(li):
+            return
+        swap = ra > rb
+        links = pd.DataFrame({
+            "lo": np.where(swap, rb, ra), "hi": np.where(swap, ra, rb),
+            "a": np.where(swap, ri, li), "b": np.where(swap, li, ri), "p": prob,
+        })  # fmt: skip
+        reach = []
+        for side in ("a", "b"):
+            ends = links[["lo", "hi", side]].drop_duplicates()
+            reach.append(
+                pd.Series(weight[ends[side].to_numpy()])
+                .groupby([ends["lo"].to_numpy(), ends["hi"].to_numpy()])
+                .sum()
             )
-            if share >= rules.cover:
-                ranked.append((-share, -best[0], ra, rb, sets.size[ra], sets.size[rb]))
-        ranked.sort()
+        best = links.groupby(["lo", "hi"])["p"].max()
+        table = pd.DataFrame({"on_lo": reach[0], "on_hi": reach[1], "best": best})
+        lo = table.index.get_level_values(0).to_numpy()
+        hi = table.index.get_level_values(1).to_numpy()
+        size_lo = np.array([sets.size[u] for u in lo.tolist()], dtype=np.float64)
+        size_hi = np.array([sets.size[u] for u in hi.tolist()], dtype=np.float64)
+        share = np.maximum(table["on_lo"].to_numpy() / size_lo, table["on_hi"].to_numpy() / size_hi)
+        chosen = np.flatnonzero(share >= rules.cover)
+        if not len(chosen):
+            return
+        order = np.lexsort(
+            (hi[chosen], lo[chosen], -table["best"].to_numpy()[chosen], -share[chosen])
+        )
         changed = False
-        for _share, _best, ra, rb, size_a, size_b in ranked:
-            if sets.find(ra) != ra or sets.find(rb) != rb:
+        for k in chosen[order].tolist():
+            a, b = int(lo[k]), int(hi[k])
+            if sets.find(a) != a or sets.find(b) != b:
                 changed = True  # measured on clusters that have grown since: next round
                 continue
-            if sets.size[ra] != size_a or sets.size[rb] != size_b:
+            if sets.size[a] != size_lo[k] or sets.size[b] != size_hi[k]:
                 changed = True
                 continue
-            if sets.allowed(ra, rb):
-                sets.union(ra, rb)
+            if sets.allowed(a, b):
+                sets.union(a, b)
                 changed = True
         if not changed:
             return
 
 
 def _attach(
-    sets: _Sets,
-    full: set[int],
-    left: list[int],
-    right: list[int],
-    prob: list[float],
+    sets: _Sets, full: set[int], left: np.ndarray, right: np.ndarray, prob: np.ndarray,
     rules: Rules,
-) -> None:
+) -> None:  # fmt: skip
     """Step 3: partial mentions join the one named person they clearly link to best."""
-    seen: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for a, b, pr in zip(left, right, prob, strict=True):
-        if a not in full:
-            seen[a].append((b, pr))
-        if b not in full:
-            seen[b].append((a, pr))
-    named = {sets.find(u) for u in full}
+    is_full = np.fromiter(full, dtype=np.int64, count=len(full))
+    from_left = ~np.isin(left, is_full)
+    from_right = ~np.isin(right, is_full)
+    # Every link seen from its partial end (both ends when both are partial).
+    part = np.concatenate([left[from_left], right[from_right]])
+    other = np.concatenate([right[from_left], left[from_right]])
+    pr = np.concatenate([prob[from_left], prob[from_right]])
+    other_full = np.isin(other, is_full)
+    nodes, at = np.unique(np.concatenate([part, other]), return_inverse=True)
+    part_at, other_at = at[: len(part)], at[len(part) :]
     for round_ in range(3):
+        if not len(part):
+            return
+        named = np.fromiter({sets.find(u) for u in full}, dtype=np.int64)
+        roots = _roots(sets, nodes)
+        part_root, other_root = roots[part_at], roots[other_at]
+        single = np.array([len(sets.members[r]) == 1 for r in roots.tolist()], dtype=bool)
+        open_ = single[part_at] & ~np.isin(part_root, named)
+        # Full names were weighed in the first round; later rounds add the partials that joined.
+        usable = open_ & np.isin(other_root, named) & ((round_ == 0) | ~other_full)
+        options = (
+            pd.DataFrame({"u": part[usable], "root": other_root[usable], "p": pr[usable]})
+            .groupby(["u", "root"], sort=False)["p"]
+            .max()
+            .reset_index()
+            .sort_values(["u", "p", "root"], ascending=[True, False, True])
+        )
+        if options.empty:
+            return
+        us, roots, ps = (options[c].tolist() for c in ("u", "root", "p"))
+        starts = [0, *(np.flatnonzero(np.diff(options["u"].to_numpy())) + 1).tolist()]
         joined = []
-        for u in sorted(seen):
-            ru = sets.find(u)
-            if ru in named or len(sets.members[ru]) != 1:
-                continue
-            options: dict[int, float] = {}
-            for other, pr in seen[u]:
-                if round_ and other in full:
-                    continue  # weighed already in the first round
-                ro = sets.find(other)
-                if ro in named and pr > options.get(ro, -1.0):
-                    options[ro] = pr
-            ranked = sorted(
-                ((r, pr) for r, pr in options.items() if sets.allowed(ru, r)),
-                key=lambda x: (-x[1], x[0]),
-            )
+        for first, stop in zip(starts, [*starts[1:], len(us)], strict=True):
+            u = us[first]
+            ranked = [(roots[k], ps[k]) for k in range(first, stop) if sets.allowed(u, roots[k])]
             if (
                 ranked
                 and ranked[0][1] >= rules.attach
@@ -241,7 +274,9 @@ def _attach(
             return
         for u, root in joined:
             sets.union(sets.find(root), u)
-        named = {sets.find(u) for u in full}
+        keep = open_ & ~np.isin(part, np.array([u for u, _ in joined], dtype=np.int64))
+        part, other, pr, other_full = part[keep], other[keep], pr[keep], other_full[keep]
+        part_at, other_at = part_at[keep], other_at[keep]
 
 
 def full_names(frame: pd.DataFrame) -> set[int]:
