@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from candour.link.cluster import Rules, two_stage
+from candour.link.cluster import Rules, Together, two_stage
 from candour.link.evaluate import cluster_scores
 from candour.link.frame import split_name
 from candour.link.variants import canonical, variant_groups
@@ -118,6 +119,21 @@ def test_a_partial_name_joins_through_a_partial_that_joined() -> None:
     frame = _frame([(1, "ANTHONY", "WOOD"), (2, "A", "WOOD"), (3, "A", "WODO")])
     c = two_stage(frame, _pairs([(1, 2, 0.9), (2, 3, 0.8), (1, 3, 0.05)]))
     assert c[1] == c[2] == c[3]
+
+
+def test_the_people_named_alongside_a_partial_name_decide_between_two_persons() -> None:
+    # "J CLARKE" (5) links equally to Jessica (1, 2) and Jonathan Clarke (3, 4). Its record
+    # (30) also names the child Amy Shaw (6), who is named with Jessica in record 10.
+    frame = _frame([(1, "JESSICA", "CLARKE"), (2, "JESSICA", "CLARKE"), (3, "JONATHAN", "CLARKE"),
+                    (4, "JONATHAN", "CLARKE"), (5, "J", "CLARKE"), (6, "AMY", "SHAW")])  # fmt: skip
+    pairs = _pairs([(1, 2, 0.99), (3, 4, 0.99), (1, 5, 0.6), (2, 5, 0.6), (3, 5, 0.6),
+                    (4, 5, 0.6)])  # fmt: skip
+    alone = two_stage(frame, pairs)
+    assert alone[5] == 5
+    rows = np.array([1, 6, 2, 3, 4, 5, 6])
+    records = np.array([10, 10, 11, 20, 21, 30, 30])
+    c = two_stage(frame, pairs, together=Together(rows, records))
+    assert c[5] == c[1] == c[2] and c[3] == c[4] != c[1] and c[6] == 6
 
 
 def test_pairwise_and_bcubed_scores() -> None:

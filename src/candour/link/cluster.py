@@ -12,7 +12,9 @@ Anjali Hussain's. So clusters are built in steps, each asking for more than one 
    Mwangi; a shared family name reaches a handful of Anjali's sixty mentions);
 3. each partial mention (an initial, a given name alone) joins the one person it links to
    best, and only when that link is likely and clearly better than the next-best person;
-   once some have joined, a partial that links only to those joins the same way.
+   when no person is clearly best, it joins the one plausible person who shares someone
+   named alongside it (its record names a child that person is also named with); once some
+   have joined, a partial that links only to those joins the same way.
 
 Nothing joins two people whose birth years (the most common one each, so that one misread
 date does not decide) differ by more than a year, or that an analyst said are different.
@@ -23,7 +25,7 @@ can merge.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +43,38 @@ class Rules:
     margin: float = 0.2  # ... and this much better than its next-best person
     rounds: int = 10  # passes of step 2 (each sees the clusters the last one made)
     year_gap: int = 1  # birth years further apart than this are two people
+
+
+class Together:
+    """Which rows (profiles) are named in the same records: the network around a mention.
+
+    Kept as two sorted index arrays (row -> its records, record -> its rows), so that only the
+    rows the clustering asks about are ever expanded."""
+
+    def __init__(self, rows: np.ndarray, records: np.ndarray):
+        self._by_row = _Index(rows, records)
+        self._by_record = _Index(records, rows)
+
+    def of(self, rows: Iterable[int]) -> set[int]:
+        """Every row named in a record that names one of `rows` (those rows included)."""
+        out: set[int] = set()
+        for u in rows:
+            for record in self._by_row.get(u):
+                out.update(self._by_record.get(record))
+        return out
+
+
+class _Index:
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        order = np.argsort(keys, kind="stable")
+        self.values: list[int] = values[order].tolist()
+        found, starts = np.unique(keys[order], return_index=True)
+        ends = [*starts[1:].tolist(), len(order)]
+        self.span = dict(zip(found.tolist(), zip(starts.tolist(), ends, strict=True), strict=True))
+
+    def get(self, key: int) -> list[int]:
+        start, end = self.span.get(key, (0, 0))
+        return self.values[start:end]
 
 
 class _Sets:
@@ -117,6 +151,7 @@ def two_stage(
     same: list[tuple[int, int]] | None = None,
     different: list[tuple[int, int]] | None = None,
     weight: Mapping[int, int] | None = None,
+    together: Together | None = None,
 ) -> dict[int, int]:
     """unique_id -> cluster id (the smallest unique_id in the cluster).
 
@@ -155,7 +190,7 @@ def two_stage(
     _supported(sets, left[weaker], right[weaker], p[weaker], rules)
     partial = ~both
     _attach(sets, full, left[partial].astype(np.int64), right[partial].astype(np.int64),
-            p[partial], rules)  # fmt: skip
+            p[partial], rules, together)  # fmt: skip
     smallest = {root: min(ms) for root, ms in sets.members.items()}
     return {u: smallest[sets.find(u)] for u in ids}
 
@@ -226,7 +261,7 @@ def _supported(
 
 def _attach(
     sets: _Sets, full: set[int], left: np.ndarray, right: np.ndarray, prob: np.ndarray,
-    rules: Rules,
+    rules: Rules, together: Together | None,
 ) -> None:  # fmt: skip
     """Step 3: partial mentions join the one named person they clearly link to best."""
     is_full = np.fromiter(full, dtype=np.int64, count=len(full))
@@ -240,6 +275,7 @@ def _attach(
     nodes, at = np.unique(np.concatenate([part, other]), return_inverse=True)
     part_at, other_at = at[: len(part)], at[len(part) :]
     for round_ in range(3):
+        cache: dict[int, set[int]] = {}
         if not len(part):
             return
         named = np.fromiter({sets.find(u) for u in full}, dtype=np.int64)
@@ -270,6 +306,14 @@ def _attach(
                 and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= rules.margin)
             ):
                 joined.append((u, ranked[0][0]))
+            elif ranked and together:
+                close = [
+                    r for r, q in ranked if ranked[0][1] - q < rules.margin and q >= rules.support
+                ]
+                known = _company(sets, together.of([u]), {u})
+                sharing = [r for r in close if known & _cluster_company(sets, together, r, cache)]
+                if len(sharing) == 1:
+                    joined.append((u, sharing[0]))
         if not joined:
             return
         for u, root in joined:
@@ -277,6 +321,20 @@ def _attach(
         keep = open_ & ~np.isin(part, np.array([u for u, _ in joined], dtype=np.int64))
         part, other, pr, other_full = part[keep], other[keep], pr[keep], other_full[keep]
         part_at, other_at = part_at[keep], other_at[keep]
+
+
+def _company(sets: _Sets, rows: Iterable[int], skip: set[int]) -> set[int]:
+    """The persons (cluster roots) of these rows, leaving out those in `skip`."""
+    return {sets.find(q) for q in rows} - {sets.find(x) for x in skip}
+
+
+def _cluster_company(
+    sets: _Sets, together: Together, root: int, cache: dict[int, set[int]]
+) -> set[int]:
+    """The persons named in the records of a cluster's mentions (but not the cluster)."""
+    if root not in cache:
+        cache[root] = _company(sets, together.of(sets.members[root]), {root})
+    return cache[root]
 
 
 def full_names(frame: pd.DataFrame) -> set[int]:

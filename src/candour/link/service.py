@@ -19,18 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
-from candour.link.cluster import two_stage
+from candour.link.cluster import Together, two_stage
 from candour.link.coref import antecedents
 from candour.link.decisions import Constraints, constraints
 from candour.link.engine import Trained, scored_pairs, train
 from candour.link.frame import person_frame
 from candour.link.model import MODEL_VERSION
-from candour.link.profiles import collapse
+from candour.link.profiles import Profiles, collapse
 from candour.store.access import Actor
 from candour.store.bulk import insert_many, update_many
 from candour.store.db import Store
@@ -97,11 +98,24 @@ def resolve(
             same=decided.same,
             different=decided.different,
             weight=profiles.weights(),
+            together=_together(frame, profiles, antecedent),
         )
     )
     for mention, full in antecedent.items():
         clusters[mention] = clusters[full]
     return Resolved(clusters, pairs, trained, len(profiles.frame), len(antecedent), train_seconds)
+
+
+def _together(frame: pd.DataFrame, profiles: Profiles, antecedent: Mapping[int, int]) -> Together:
+    """Which profiles are named in the same records (a coreferent mention counts as its full
+    name's profile)."""
+    rep = dict(zip(profiles.ids.tolist(), profiles.rep.tolist(), strict=True))
+    rows = np.fromiter(
+        (rep[antecedent.get(u, u)] for u in frame["unique_id"].astype(int).tolist()),
+        dtype=np.int64,
+        count=len(frame),
+    )
+    return Together(rows, frame["record_id"].astype(np.int64).to_numpy())
 
 
 def run_link(
