@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from candour.link.cluster import Rules, Together, two_stage
+from candour.link.cluster import Rules, Together, cluster_persons
 from candour.link.evaluate import cluster_scores
 from candour.link.frame import split_name
 from candour.link.variants import canonical, variant_groups
@@ -59,14 +59,14 @@ def _pairs(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
 def test_an_ambiguous_initial_does_not_chain_two_people() -> None:
     frame = _frame([(1, "ANTHONY", "WOOD"), (2, "ALAN", "WOOD"), (3, "A", "WOOD")])
     pairs = _pairs([(1, 3, 0.8), (2, 3, 0.75), (1, 2, 0.01)])
-    c = two_stage(frame, pairs, Rules(core=0.5, attach=0.5, margin=0.2))
+    c = cluster_persons(frame, pairs, Rules(core=0.5, attach=0.5, margin=0.2))
     assert c[1] != c[2] and c[3] == 3  # left on its own: an analyst can decide
 
 
 def test_a_clear_initial_joins_its_person() -> None:
     frame = _frame([(1, "ANTHONY", "WOOD"), (2, "TONY", "WOOD"), (3, "A", "WOOD")])
     pairs = _pairs([(1, 2, 0.95), (1, 3, 0.9)])
-    c = two_stage(frame, pairs, Rules(core=0.5, attach=0.5))
+    c = cluster_persons(frame, pairs, Rules(core=0.5, attach=0.5))
     assert c[1] == c[2] == c[3]
 
 
@@ -78,7 +78,7 @@ def test_one_weak_link_does_not_join_two_people_named_many_times() -> None:
     frame = _people(zainab + anjali)
     within = [(a, b, 0.99) for grp in (range(1, 11), range(11, 21)) for a in grp for b in grp
               if a < b]  # fmt: skip
-    c = two_stage(frame, _pairs([*within, (10, 11, 0.2)]))
+    c = cluster_persons(frame, _pairs([*within, (10, 11, 0.2)]))
     assert c[1] == c[10] and c[11] == c[20] and c[1] != c[11]
 
 
@@ -89,7 +89,7 @@ def test_a_misspelling_that_links_broadly_joins_its_person() -> None:
     frame = _people(right + typo)
     pairs = [(a, b, 0.99) for a in range(1, 7) for b in range(a + 1, 7)]
     pairs += [(7, 8, 0.99)] + [(t, u, 0.3) for t in (7, 8) for u in range(1, 5)]
-    c = two_stage(frame, _pairs(pairs))
+    c = cluster_persons(frame, _pairs(pairs))
     assert len({c[u] for u in range(1, 9)}) == 1
 
 
@@ -98,7 +98,7 @@ def test_two_people_with_one_name_stay_apart_on_their_birth_years() -> None:
     younger = [(u, "ANTHONY", "WOOD", 1988, "field") for u in (4, 5, 6)]
     frame = _people(older + younger)
     pairs = [(a, b, 0.9) for a in range(1, 7) for b in range(a + 1, 7)]
-    c = two_stage(frame, _pairs(pairs))
+    c = cluster_persons(frame, _pairs(pairs))
     assert c[1] == c[3] and c[4] == c[6] and c[1] != c[4]
 
 
@@ -106,18 +106,18 @@ def test_a_year_read_from_free_text_does_not_keep_a_person_apart() -> None:
     # A note's "Imran Gill ... aged 14" may be about the child beside him.
     frame = _people([(1, "IMRAN", "GILL", 1961, "field"), (2, "IMRAN", "GILL", 1961, "field"),
                      (3, "IMRAN", "GILL", 2011, "text")])  # fmt: skip
-    c = two_stage(frame, _pairs([(1, 2, 0.95), (1, 3, 0.9), (2, 3, 0.9)]))
+    c = cluster_persons(frame, _pairs([(1, 2, 0.95), (1, 3, 0.9), (2, 3, 0.9)]))
     assert c[1] == c[2] == c[3]
     read = _people([(1, "IMRAN", "GILL", 1961, "field"), (2, "IMRAN", "GILL", 1961, "field"),
                     (3, "IMRAN", "GILL", 2011, "field")])  # fmt: skip
-    c = two_stage(read, _pairs([(1, 2, 0.95), (1, 3, 0.9), (2, 3, 0.9)]))
+    c = cluster_persons(read, _pairs([(1, 2, 0.95), (1, 3, 0.9), (2, 3, 0.9)]))
     assert c[1] == c[2] != c[3]
 
 
 def test_a_partial_name_joins_through_a_partial_that_joined() -> None:
     # "A WOOD" (2) links to Anthony Wood (1); "A WODO" (3) links only to "A WOOD".
     frame = _frame([(1, "ANTHONY", "WOOD"), (2, "A", "WOOD"), (3, "A", "WODO")])
-    c = two_stage(frame, _pairs([(1, 2, 0.9), (2, 3, 0.8), (1, 3, 0.05)]))
+    c = cluster_persons(frame, _pairs([(1, 2, 0.9), (2, 3, 0.8), (1, 3, 0.05)]))
     assert c[1] == c[2] == c[3]
 
 
@@ -128,11 +128,11 @@ def test_the_people_named_alongside_a_partial_name_decide_between_two_persons() 
                     (4, "JONATHAN", "CLARKE"), (5, "J", "CLARKE"), (6, "AMY", "SHAW")])  # fmt: skip
     pairs = _pairs([(1, 2, 0.99), (3, 4, 0.99), (1, 5, 0.6), (2, 5, 0.6), (3, 5, 0.6),
                     (4, 5, 0.6)])  # fmt: skip
-    alone = two_stage(frame, pairs)
+    alone = cluster_persons(frame, pairs)
     assert alone[5] == 5
     rows = np.array([1, 6, 2, 3, 4, 5, 6])
     records = np.array([10, 10, 11, 20, 21, 30, 30])
-    c = two_stage(frame, pairs, together=Together(rows, records))
+    c = cluster_persons(frame, pairs, together=Together(rows, records))
     assert c[5] == c[1] == c[2] and c[3] == c[4] != c[1] and c[6] == 6
 
 

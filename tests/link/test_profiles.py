@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from candour.link.cluster import full_names, two_stage
+from candour.link.cluster import cluster_persons, full_names
 from candour.link.profiles import PROFILE_COLUMNS, collapse
 
 NAMES = [("ZAINAB", "HUSSAIN"), ("Z", "HUSSAIN"), ("ANJALI", "HUSSAIN"), ("M", "AHMED"),
@@ -59,11 +59,11 @@ def test_linking_profiles_gives_every_mention_what_linking_it_alone_gives(
     frame = _frame(choices)
     if frame.empty:
         return
-    every = two_stage(frame, _pairs(frame))
+    every = cluster_persons(frame, _pairs(frame))
     profiles = collapse(frame)
     assert len(profiles.frame) == len({_profile(r) for _, r in frame.iterrows()})
     linked = profiles.expand(
-        two_stage(profiles.frame, _pairs(profiles.frame), weight=profiles.weights())
+        cluster_persons(profiles.frame, _pairs(profiles.frame), weight=profiles.weights())
     )
     assert linked == every
 

@@ -143,7 +143,7 @@ def _usual(years: Counter[int]) -> int | None:
     return min(years.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def two_stage(
+def cluster_persons(
     frame: pd.DataFrame,
     pairs: pd.DataFrame,
     rules: Rules = Rules(),

@@ -203,7 +203,8 @@ def district_truth(session: Session, frame: pd.DataFrame, district: Path) -> dic
 
 
 def district(session: Session, root: Path) -> list[Scores]:
-    """Our model (two-stage clusters) against a plain Splink model (connected components)."""
+    """Our model (coreference, then stepwise clusters) against a plain Splink model (connected
+    components)."""
     from candour.link.engine import predict, train
     from candour.link.frame import person_frame
     from candour.link.service import resolve

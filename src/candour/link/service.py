@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
-from candour.link.cluster import Together, two_stage
+from candour.link.cluster import Together, cluster_persons
 from candour.link.coref import antecedents
 from candour.link.decisions import Constraints, constraints
 from candour.link.engine import Trained, scored_pairs, train
@@ -39,7 +39,7 @@ from candour.store.models import Entity, Mention, PersonAlias, table_of
 from candour.store.records import allocate_ids
 from candour.store.types import utcnow
 
-#: Pairs less likely than this carry no weight in clustering (see cluster.two_stage).
+#: Pairs less likely than this carry no weight in clustering (see cluster.cluster_persons).
 PAIR_FLOOR = 0.01
 
 
@@ -92,7 +92,7 @@ def resolve(
     train_seconds = time.perf_counter() - t
     pairs = scored_pairs(trained, PAIR_FLOOR)
     clusters = profiles.expand(
-        two_stage(
+        cluster_persons(
             profiles.frame,
             pairs,
             same=decided.same,
