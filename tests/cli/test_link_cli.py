@@ -8,6 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
+from candour.link.explain import explain_person
+from candour.store import Actor
+from candour.store.db import Store
 from candour.store.models import Entity, LedgerEvent, Mention
 from tests.cli.test_cli import run
 from tests.cli.test_extract_cli import _setup
@@ -250,6 +253,13 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
         )
     engine.dispose()
     assert rows["Muhammad KHAN"] == rows["KHAN, Muhammad"] == rows["M. Khan"]
+    assert run(home, db_url, "link", "explain", rows["M. Khan"]).exit_code == 0
+    with Store.connect(db_url).transaction() as session:
+        shown = explain_person(
+            session, rows["M. Khan"], home / "models", Actor(1, "Staff", "admin")
+        )
+    (row,) = [r for r in shown.rows if r.text == "M. Khan"]
+    assert row.evidence == "repeats 'Muhammad KHAN' in its record"
     assert rows["Zebedee Quorn"] not in (rows["KHAN, Muhammad"],)
     again = run(home, db_url, "link", "--incremental")
     assert "0 new person mentions" in again.output

@@ -294,12 +294,14 @@ def _attach(
         )
         if options.empty:
             return
-        us, roots, ps = (options[c].tolist() for c in ("u", "root", "p"))
+        us, targets, ps = (options[c].tolist() for c in ("u", "root", "p"))
         starts = [0, *(np.flatnonzero(np.diff(options["u"].to_numpy())) + 1).tolist()]
         joined = []
         for first, stop in zip(starts, [*starts[1:], len(us)], strict=True):
             u = us[first]
-            ranked = [(roots[k], ps[k]) for k in range(first, stop) if sets.allowed(u, roots[k])]
+            ranked = [
+                (targets[k], ps[k]) for k in range(first, stop) if sets.allowed(u, targets[k])
+            ]
             if (
                 ranked
                 and ranked[0][1] >= rules.attach

@@ -45,7 +45,6 @@ class Explanation:
 def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -> Explanation:
     from splink import DuckDBAPI, Linker
 
-    from candour.link.coref import antecedents
     from candour.link.engine import prepare
     from candour.link.frame import person_frame
 
@@ -72,7 +71,7 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
                         log_level=logging.ERROR)  # fmt: skip
         pairs = linker.inference.predict().as_pandas_dataframe()
         labels = _labels(model)
-        antecedent = antecedents(frame)
+        antecedent = _antecedents(session, frame)
         text = dict(zip(frame["unique_id"].astype(int), frame["text"], strict=True))
         for r in frame.itertuples():
             mine = pairs[(pairs.unique_id_l == r.unique_id) | (pairs.unique_id_r == r.unique_id)]
@@ -86,7 +85,7 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
         # A partial name that repeats a full name of its own record was not linked on its own
         # weights: say so (see coref.py).
         for i, row in enumerate(rows):
-            if row.mention in antecedent:
+            if antecedent.get(row.mention) in text:
                 full = text[antecedent[row.mention]]
                 rows[i] = replace(row, partner=full, evidence=f"repeats '{full}' in its record")
     else:
@@ -102,6 +101,23 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
         ],
     )  # fmt: skip
     return Explanation(uid, entity.display, files[0].stem, files[0], rows)
+
+
+def _antecedents(session: Session, frame: Any) -> dict[int, int]:
+    """The in-record coreference a run saw for these mentions: decided over every person
+    named in their records (another full name there makes a partial ambiguous), leaving out
+    mentions an analyst decided on, as linking does."""
+    from candour.link.coref import antecedents
+    from candour.link.decisions import constraints
+    from candour.link.frame import person_frame
+
+    records = sorted({int(r) for r in frame["record_id"]})
+    around = list(session.scalars(
+        select(Mention.id).where(Mention.record_id.in_(records), Mention.kind == "person")
+    ))  # fmt: skip
+    return antecedents(
+        person_frame(session, mention_ids=around), keep=constraints(session).mentions()
+    )
 
 
 def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
