@@ -103,3 +103,38 @@ def test_jsonl_lines_read_in_blocks_are_the_lines_of_the_file(
         mp.setattr(readers, "MAX_LINE_BYTES", limit)
         got = list(readers._lines(io.BufferedReader(io.BytesIO(data))))  # type: ignore[arg-type]
     assert got == _lines_one_by_one(data, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"\n", b"\r", b" ", b"{}", b"xyzxyzxyz"]), max_size=60),
+    st.integers(1, 9),
+    st.integers(1, 12),
+)
+def test_jsonl_runs_the_writer_cuts_give_every_line_its_number(
+    pieces: list[bytes], block: int, limit: int
+) -> None:
+    """The writer hands workers runs of lines; split there, they are the file's non-blank lines,
+    each with the line number it has in the file, whatever the block size."""
+    import tempfile
+    from pathlib import Path
+
+    from candour.intake import readers
+
+    data = b"".join(pieces)
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(readers, "LINE_BLOCK", block)
+        mp.setattr(readers, "MAX_LINE_BYTES", limit)
+        path = Path(tmp) / "f.jsonl"
+        path.write_bytes(data)
+        got = [
+            (u.locator, u.raw)
+            for run in READERS["jsonl"].split(path, LIMITS)
+            for u in run.units()  # type: ignore[union-attr]
+        ]
+    expected = [
+        (f"line {n}", line)
+        for n, line in enumerate(_lines_one_by_one(data, limit), 1)
+        if line.strip()
+    ]
+    assert got == expected

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.intake.documents import Limits, date_from_name
-from candour.intake.readers import READERS, Accepted, Item, Rejected, Unit
+from candour.intake.readers import READERS, Accepted, Item, Lines, Rejected, Unit
 from candour.intake.schema import RecordIn
 from candour.ledger.log import Formatted, Formatter
 from candour.store import Actor, NewDecision, NewMention, NewRecord
@@ -263,7 +263,7 @@ def _kind_from_path(source: str) -> str | None:
 
 # -- preparing, in this process or in workers -------------------------------------------------
 def prepare_units(
-    units: Sequence[Unit | Rejected],
+    units: Sequence[Unit | Lines | Rejected],
     options: Options,
     directory: Directory,
     actor: Actor,
@@ -277,8 +277,9 @@ def prepare_units(
         if isinstance(unit, Rejected):
             settled.append(unit)
             continue
-        item = READERS[unit.reader].reread(unit.source, unit.locator, unit.raw, options.limits)
-        _settle(item, context, settled)
+        for one in unit.units() if isinstance(unit, Lines) else (unit,):
+            item = READERS[one.reader].reread(one.source, one.locator, one.raw, options.limits)
+            _settle(item, context, settled)
     return _wire(settled, context)
 
 

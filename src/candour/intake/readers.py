@@ -21,7 +21,7 @@ from candour.intake.documents import EXTRACTORS, Document, IntakeError, Limits
 from candour.intake.schema import CSV_REQUIRED, RecordIn, csv_row_to_record
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
-LINE_BLOCK = 1024 * 1024
+LINE_BLOCK = 256 * 1024
 
 
 @dataclass
@@ -58,11 +58,29 @@ class Unit:
     raw: bytes
 
 
+@dataclass
+class Lines:
+    """A run of whole lines of a JSON Lines file, from line `first`: the writer cuts a file into
+    runs with one search per block, and the worker that reads a run splits it into lines."""
+
+    reader: str
+    source: str
+    first: int
+    raw: bytes
+    count: int
+
+    def units(self) -> Iterator[Unit]:
+        for n, line in enumerate(self.raw.split(b"\n"), self.first):
+            fitted = _fit(line)
+            if fitted.strip():
+                yield Unit(self.reader, self.source, f"line {n}", fitted)
+
+
 class Reader(Protocol):
     name: str
     suffixes: tuple[str, ...]
 
-    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]: ...
+    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Lines | Rejected]: ...
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item: ...
 
@@ -115,12 +133,11 @@ class JsonLinesReader:
     name: str = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
 
-    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]:
+    def split(self, path: Path, limits: Limits) -> Iterator[Lines]:
         source = str(path)
         with path.open("rb") as fh:
-            for n, line in enumerate(_lines(fh), 1):
-                if line.strip():
-                    yield Unit(self.name, source, f"line {n}", line)
+            for first, run, count in _line_runs(fh):
+                yield Lines(self.name, source, first, run, count)
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item:
         loc = locator or "line ?"
@@ -139,26 +156,44 @@ class JsonLinesReader:
         return validate_record(data, source, loc, raw, self.name)
 
 
-def _lines(fh: io.BufferedReader) -> Iterator[bytes]:
-    """Lines of a binary file, read a block at a time (the writer splits every file, so this
-    runs in C as far as it can); a line longer than MAX_LINE_BYTES is cut there and the rest of
-    it skipped, so memory stays bounded and the reader can reject it."""
-    carry, skipping = b"", False
+def _line_runs(fh: io.BufferedReader) -> Iterator[tuple[int, bytes, int]]:
+    """Runs of whole lines of a binary file (first line number, bytes, how many lines), a
+    block at a time: the writer cuts every file, so it only looks for the block's last newline
+    and leaves splitting to the workers. A line longer than MAX_LINE_BYTES comes alone, cut
+    there, and the rest of it is skipped, so memory stays bounded and the reader can reject it.
+    """
+    first, carry, skipping = 1, b"", False
     while block := fh.read(LINE_BLOCK):
-        parts = block.split(b"\n")
         if skipping:
-            if len(parts) == 1:
+            end = block.find(b"\n")
+            if end < 0:
                 continue
-            skipping, parts = False, parts[1:]
-        parts[0] = carry + parts[0]
-        carry = parts.pop()
-        for line in parts:
-            yield line[: MAX_LINE_BYTES + 1] if len(line) > MAX_LINE_BYTES else line.rstrip(b"\r")
+            skipping, block, first = False, block[end + 1 :], first + 1
+        data = carry + block if carry else block
+        end = data.rfind(b"\n")
+        if end < 0:
+            carry = data
+        else:
+            run, carry = data[:end], data[end + 1 :]
+            count = run.count(b"\n") + 1
+            yield first, run, count
+            first += count
         if len(carry) > MAX_LINE_BYTES:
-            yield carry[: MAX_LINE_BYTES + 1]
+            yield first, carry[: MAX_LINE_BYTES + 1], 1
             carry, skipping = b"", True
     if carry and not skipping:
-        yield carry.rstrip(b"\r")
+        yield first, carry, 1
+
+
+def _fit(line: bytes) -> bytes:
+    return line[: MAX_LINE_BYTES + 1] if len(line) > MAX_LINE_BYTES else line.rstrip(b"\r")
+
+
+def _lines(fh: io.BufferedReader) -> Iterator[bytes]:
+    """Lines of a binary file (runaway lines cut at MAX_LINE_BYTES + 1)."""
+    for _, run, _ in _line_runs(fh):
+        for line in run.split(b"\n"):
+            yield _fit(line)
 
 
 class CsvReader:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from candour.errors import CandourError
 from candour.intake.prepare import Directory, Options, Prepared, Result, prepare_units
-from candour.intake.readers import Rejected, Unit, reader_for
+from candour.intake.readers import Lines, Rejected, Unit, reader_for
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store, add_decisions, existing_uids
 from candour.store.bulk import insert_many
@@ -64,7 +64,7 @@ def files_under(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def split_file(path: Path, options: Options) -> Iterator[Unit | Rejected]:
+def split_file(path: Path, options: Options) -> Iterator[Unit | Lines | Rejected]:
     """A file's units (lines, rows, the document), or one rejection for the whole file."""
     source = str(path)
     try:
@@ -118,14 +118,30 @@ def _start_worker(options: Options, directory: Directory, actor: Actor, dialect:
         os.nice(WORKER_NICENESS)
 
 
-def _work(units: list[Unit | Rejected]) -> list[Result]:
+def _ready() -> bool:
+    return True
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a server that has imported intake once (spawn imports it in every
+    worker, which costs a worker's CPU for a second on a 2-core machine); spawn where there
+    is no fork."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
+def _work(units: list[Unit | Lines | Rejected]) -> list[Result]:
     assert _WORKER is not None
     return prepare_units(units, *_WORKER)
 
 
 @dataclass
 class Chunk:
-    units: list[Unit | Rejected] = field(default_factory=list)
+    units: list[Unit | Lines | Rejected] = field(default_factory=list)
+    count: int = 0  # how many rows, lines or documents
     size: int = 0
     done: list[Path] = field(default_factory=list)  # files whose last unit is in this chunk
 
@@ -140,8 +156,9 @@ def chunks(
         summary.files += 1
         for unit in split_file(path, options):
             chunk.units.append(unit)
+            chunk.count += unit.count if isinstance(unit, Lines) else 1
             chunk.size += len(unit.raw)
-            if len(chunk.units) >= max_units or chunk.size >= CHUNK_BYTES:
+            if chunk.count >= max_units or chunk.size >= CHUNK_BYTES:
                 yield chunk
                 chunk = Chunk()
         chunk.done.append(path)
@@ -169,16 +186,23 @@ def prepared_chunks(
         for chunk in itertools.chain([first], [second] if second else [], source):
             yield chunk, prepare_units(chunk.units, options, directory, actor, dialect)
         return
-    ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=ctx,
+        mp_context=_context(),
         initializer=_start_worker,
         initargs=(options, directory, actor, dialect),
     ) as pool:
         pending: deque[tuple[Chunk, Future[list[Result]]]] = deque()
+        stream = itertools.chain([first, second], source)
         try:
-            for chunk in itertools.chain([first, second], source):
+            # A worker takes about a second to start: prepare here meanwhile, not wait.
+            started = pool.submit(_ready)
+            for chunk in stream:
+                if started.done():
+                    pending.append((chunk, pool.submit(_work, chunk.units)))
+                    break
+                yield chunk, prepare_units(chunk.units, options, directory, actor, dialect)
+            for chunk in stream:
                 pending.append((chunk, pool.submit(_work, chunk.units)))
                 if len(pending) > 3 * workers:
                     done, future = pending.popleft()
