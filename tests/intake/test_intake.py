@@ -110,6 +110,16 @@ def test_reingest_is_idempotent(workforce: Store, tmp_path: Path) -> None:
             "decisions.0.by",
             "unknown user 'X9'",
         ),
+        (
+            json.dumps(good(decisions=[{**good()["decisions"][0], "offence_code": None}])),
+            "decisions.0.offence_code",
+            "a recorded crime needs an offence code",
+        ),
+        (
+            json.dumps(good(decisions=[{**good()["decisions"][0], "outcome": None}])),
+            "decisions.0.outcome",
+            "a crime-recording decision needs an outcome",
+        ),
         (json.dumps({k: v for k, v in good().items() if k != "ref"}), "ref", "Field required"),
         (json.dumps(good(text="a\u0000b")), "text", "NUL character"),
         (json.dumps(good(people=[{"name": "A\u0000"}])), "people.0.name", "NUL character"),

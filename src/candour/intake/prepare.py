@@ -18,11 +18,13 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from candour.errors import ValidationError
 from candour.intake.documents import Limits, date_from_name
 from candour.intake.readers import READERS, Accepted, Item, Lines, Rejected, Unit
 from candour.intake.schema import RecordIn
 from candour.ledger.log import Formatted, Formatter
 from candour.store import Actor, NewDecision, NewMention, NewRecord
+from candour.store.casework import DecisionParts, decision_parts
 from candour.store.entities import mention_values
 from candour.store.enums import RecordKind
 from candour.store.models import Agency, User
@@ -56,6 +58,7 @@ class Draft:
     mentions: list[NewMention]
     decisions: list[tuple[Actor, NewDecision]]
     disclosure: dict[str, Any] | None = None
+    parts: list[DecisionParts] = field(default_factory=list)  # the decisions, converted
 
 
 class Prepared(NamedTuple):
@@ -70,20 +73,8 @@ class Prepared(NamedTuple):
     record: tuple[Any, ...]  # store.records.record_values
     event: Formatted  # the create event, less its index and record id
     mentions: list[tuple[Any, ...]]  # store.entities.mention_values
-    decisions: list[tuple[Any, ...]]  # who (Actor's fields), then NewDecision's fields
+    decisions: list[DecisionParts]  # store.casework.decision_parts
     disclosure: dict[str, Any] | None
-
-    @staticmethod
-    def plain(decisions: list[tuple[Actor, NewDecision]]) -> list[tuple[Any, ...]]:
-        """Decisions as plain values (which cross between processes far faster)."""
-        return [
-            (u.id, u.rank, u.role, n.kind, n.reason, n.outcome, n.offence_code, n.decided_at)
-            for u, n in decisions
-        ]
-
-    def decided(self) -> list[tuple[Actor, NewDecision]]:
-        """The decisions again, from `plain`."""
-        return [(Actor(*d[:3]), NewDecision(*d[3:])) for d in self.decisions]
 
 
 Result = Prepared | Rejected
@@ -299,7 +290,9 @@ def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
         out.append(item)
         return
     try:
-        out.append(prepare(item, c.options, c.directory, c.actor))
+        draft = prepare(item, c.options, c.directory, c.actor)
+        draft.parts = _decision_parts(draft, c)
+        out.append(draft)
     except Unresolved as exc:
         out.append(
             Rejected(
@@ -319,6 +312,17 @@ def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
             _settle(child, c, out)
 
 
+def _decision_parts(draft: Draft, c: _Context) -> list[DecisionParts]:
+    parts = []
+    for i, (user, new) in enumerate(draft.decisions):
+        try:
+            parts.append(decision_parts(new, user, c.now, c.format_event))
+        except ValidationError as exc:
+            reason = exc.message.split(": ", 1)[-1] if exc.field else exc.message
+            raise Unresolved(f"decisions.{i}.{exc.field}", reason) from None
+    return parts
+
+
 def _wire(settled: list[Draft | Rejected], c: _Context) -> list[Result]:
     """Drafts as plain, driver-ready values (converted a chunk at a time), in input order."""
     drafts = [d for d in settled if isinstance(d, Draft)]
@@ -333,7 +337,7 @@ def _wire(settled: list[Draft | Rejected], c: _Context) -> list[Result]:
                 value,
                 c.format_event(create_event(row, None, c.actor, d.record)),
                 [next(mentions) for _ in d.mentions],
-                Prepared.plain(d.decisions),
+                d.parts,
                 d.disclosure,
             )
         )

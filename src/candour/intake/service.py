@@ -25,8 +25,9 @@ from candour.errors import CandourError
 from candour.intake.prepare import Directory, Options, Prepared, Result, prepare_units
 from candour.intake.readers import Lines, Rejected, Unit, reader_for
 from candour.ledger.log import EventDraft, append
-from candour.store import Actor, Store, add_decisions, existing_uids
+from candour.store import Actor, Store, existing_uids
 from candour.store.bulk import insert_many
+from candour.store.casework import insert_decisions
 from candour.store.entities import insert_mention_values
 from candour.store.models import Disclosure, QuarantineItem, table_of
 from candour.store.records import allocate_ids, insert_record_values
@@ -270,12 +271,8 @@ class Batch:
             ):
                 row["id"] = did
             insert_many(session, table_of(Disclosure), disclosures)
-        decisions = [
-            (rid, decision, user)
-            for p, rid in zip(fresh, ids, strict=True)
-            for user, decision in p.decided()
-        ]
-        self.summary.decisions += len(add_decisions(session, decisions))
+        decisions = [(rid, d) for p, rid in zip(fresh, ids, strict=True) for d in p.decisions]
+        self.summary.decisions += len(insert_decisions(session, decisions))
         self.summary.ingested += len(fresh)
         return [p.uid for p in fresh]
 

@@ -174,6 +174,13 @@ class Formatted(NamedTuple):
     record_id: int | None
     values: tuple[Any, ...]  # _VALUE_COLUMNS
 
+    def naming(self, record_id: int | None, entity_id: str, subject_hash: str) -> Formatted:
+        """The event with what is known only when its subject is stored (its ids, its hash)."""
+        v = self.values
+        return Formatted(
+            self.ts_json, record_id, (*v[:_ENTITY], entity_id, subject_hash, *v[_HASH + 1 :])
+        )
+
 
 _VALUE_COLUMNS = (
     "ts",
@@ -189,6 +196,9 @@ _VALUE_COLUMNS = (
     "payload",
 )
 _EVENT_COLUMNS = ("idx", "record_id", *_VALUE_COLUMNS, "leaf_hash")
+_ENTITY = _VALUE_COLUMNS.index("entity_id")
+_HASH = _VALUE_COLUMNS.index("subject_hash")
+assert _HASH == _ENTITY + 1
 # Where a Formatted's values hold the leaf's middle (`_middle`) and tail (`_leaf_parts`).
 _MIDDLE = slice(_VALUE_COLUMNS.index("action"), _VALUE_COLUMNS.index("entity_type") + 1)
 _TAIL = slice(_VALUE_COLUMNS.index("entity_id"), len(_VALUE_COLUMNS))

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
-from candour.ledger.log import EventDraft, append
+from candour.ledger.log import EventDraft, Formatted, Formatter, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor
-from candour.store.bulk import insert_many
+from candour.store.bulk import insert_tuples
 from candour.store.enums import DecisionKind, EscalationStatus, Rank, RecordingOutcome
 from candour.store.hashing import (
     ESCALATION_COLUMNS,
     assignment_hash,
-    decision_hash,
+    decision_text,
     escalation_hash,
 )
-from candour.store.models import Assignment, Decision, Escalation, User, table_of
+from candour.store.models import Assignment, Decision, Escalation, User
 from candour.store.records import allocate_ids, latest_version
 from candour.store.types import utcnow
 
@@ -67,48 +68,98 @@ def add_decisions(
     session: Session, decisions: Sequence[tuple[int, NewDecision, Actor]]
 ) -> list[int]:
     """Many decisions (record id, decision, who decided) and their events, in one go."""
-    rows: list[dict[str, Any]] = []
-    events: list[EventDraft] = []
+    if not decisions:
+        return []
     now = utcnow()
-    for record_id, new, actor in decisions:
-        if actor.id is None or actor.rank is None:
-            raise ValidationError("a decision must be made by a named user", field="decided_by")
-        _validate_decision(new)
-        row: dict[str, Any] = {
-            "record_id": record_id,
-            "kind": new.kind,
-            "outcome": new.outcome,
-            "offence_code": new.offence_code,
-            "reason": new.reason,
-            "decided_by": actor.id,
-            "rank_at_decision": actor.rank,
-            "decided_at": new.decided_at or now,
-            "supersedes_id": None,
-        }
-        row["content_hash"] = decision_hash(row)
-        rows.append(row)
-    if not rows:
+    fmt = Formatter(session.get_bind().dialect.name, now)
+    return insert_decisions(
+        session, [(rid, decision_parts(new, actor, now, fmt)) for rid, new, actor in decisions]
+    )
+
+
+# A decision row's columns besides its id, record id and content hash, in `DecisionParts` order.
+DECISION_VALUE_COLUMNS = (
+    "kind",
+    "outcome",
+    "offence_code",
+    "reason",
+    "decided_by",
+    "rank_at_decision",
+    "decided_at",
+    "supersedes_id",
+)
+_RECORD_ID_KEY = '"record_id":'
+
+
+class DecisionParts(NamedTuple):
+    """A checked decision as plain values before it has a record id or an id of its own: made
+    where the record is read (an intake worker), so the writer only fills in the ids.
+
+    The content hash covers the record id, so its canonical text comes in two halves that the
+    writer joins around the id (`hash_text`)."""
+
+    values: tuple[Any, ...]  # DECISION_VALUE_COLUMNS, as the driver takes them
+    before: str
+    after: str
+    event: Formatted  # its entity id and subject hash are filled in with the ids
+
+    def hash_text(self, record_id: int) -> str:
+        return f"{self.before}{int(record_id)}{self.after}"
+
+
+def decision_parts(new: NewDecision, actor: Actor, now: datetime, fmt: Formatter) -> DecisionParts:
+    """Check a decision and convert it for `insert_decisions` (a pure function)."""
+    if actor.id is None or actor.rank is None:
+        raise ValidationError("a decision must be made by a named user", field="decided_by")
+    _validate_decision(new)
+    decided_at = new.decided_at or now
+    row: dict[str, Any] = {
+        "record_id": 0,
+        "kind": new.kind,
+        "outcome": new.outcome,
+        "offence_code": new.offence_code,
+        "reason": new.reason,
+        "decided_by": actor.id,
+        "rank_at_decision": actor.rank,
+        "decided_at": decided_at,
+        "supersedes_id": None,
+    }
+    # Keys are sorted and a key's quotes are never escaped, so this finds the key itself.
+    before, found, after = decision_text(row).partition(_RECORD_ID_KEY + "0")
+    assert found, "the canonical text of a decision names its record"
+    event = fmt(
+        EventDraft(
+            "decide",
+            "decision",
+            "",
+            actor.id,
+            actor.rank,
+            subject_hash="",
+            purpose=new.reason,
+            payload={"kind": new.kind, "outcome": new.outcome, "offence_code": new.offence_code},
+            ts=decided_at,
+        )
+    )
+    values = (*(row[c] for c in DECISION_VALUE_COLUMNS[:6]), event.values[0], None)
+    return DecisionParts(values, before + _RECORD_ID_KEY, after, event)
+
+
+def insert_decisions(session: Session, decisions: Sequence[tuple[int, DecisionParts]]) -> list[int]:
+    """Store decisions from `decision_parts` (record id first) with their 'decide' events."""
+    if not decisions:
         return []
     ledger_lock(session)
-    ids = allocate_ids(session, "decision", len(rows))
-    for did, row, (_, new, actor) in zip(ids, rows, decisions, strict=True):
-        row["id"] = did
-        payload = {"kind": new.kind, "outcome": new.outcome, "offence_code": new.offence_code}
-        events.append(
-            EventDraft(
-                "decide",
-                "decision",
-                str(did),
-                actor.id,
-                actor.rank,
-                record_id=row["record_id"],
-                subject_hash=row["content_hash"],
-                purpose=new.reason,
-                payload=payload,
-                ts=row["decided_at"],
-            )
-        )
-    insert_many(session, table_of(Decision), rows)
+    ids = allocate_ids(session, "decision", len(decisions))
+    rows: list[tuple[Any, ...]] = []
+    events: list[Formatted] = []
+    sha = hashlib.sha256
+    for did, (rid, parts) in zip(ids, decisions, strict=True):
+        content_hash = sha(parts.hash_text(rid).encode()).hexdigest()
+        rows.append((did, rid, *parts.values, content_hash))
+        events.append(parts.event.naming(rid, str(did), content_hash))
+    insert_tuples(
+        session, "decision", ("id", "record_id", *DECISION_VALUE_COLUMNS, "content_hash"), rows
+    )
     append(session, events)
     return ids
 

@@ -93,6 +93,13 @@ def _hasher(columns: tuple[str, ...]) -> Callable[[Mapping[Any, Any]], str]:
 
 record_hash = _hasher(RECORD_COLUMNS)
 decision_hash = _hasher(DECISION_COLUMNS)
+
+
+def decision_text(row: Mapping[Any, Any]) -> str:
+    """The canonical text `decision_hash` hashes."""
+    return canonical_json({c: row.get(c) for c in DECISION_COLUMNS})
+
+
 escalation_hash = _hasher(ESCALATION_COLUMNS)
 assignment_hash = _hasher(ASSIGNMENT_COLUMNS)
 
