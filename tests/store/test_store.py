@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from candour.errors import (
@@ -201,3 +206,37 @@ def test_migrations_build_exactly_the_model(store: Store) -> None:
 
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    reason=st.text(min_size=1).filter(str.strip) | st.just('"record_id":0, "x"'),
+    record_id=st.integers(1, 2**62),
+    outcome=st.sampled_from(["recorded", "not_recorded", "transferred"]),
+    at=st.datetimes(timezones=st.just(UTC)),
+)
+def test_a_decision_converted_before_its_record_has_an_id_hashes_as_the_stored_row(
+    reason: str, record_id: int, outcome: str, at: datetime
+) -> None:
+    """Intake's workers convert decisions before records have ids; joined around the id, the
+    hashed text is the row's canonical content, whatever the reason says."""
+    from candour.ledger.log import Formatter
+    from candour.store.access import Actor
+    from candour.store.casework import decision_parts
+    from candour.store.hashing import decision_hash
+
+    new = NewDecision("crime_recording", reason, outcome, "19C", decided_at=at)
+    parts = decision_parts(new, Actor(7, "PS", "officer"), at, Formatter("sqlite", at))
+    row = {
+        "record_id": record_id,
+        "kind": new.kind,
+        "outcome": outcome,
+        "offence_code": "19C",
+        "reason": reason,
+        "decided_by": 7,
+        "rank_at_decision": "PS",
+        "decided_at": at,
+        "supersedes_id": None,
+    }
+    got = hashlib.sha256(parts.hash_text(record_id).encode()).hexdigest()
+    assert got == decision_hash(row)
