@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -208,3 +209,18 @@ def test_as_of_replays_a_record_before_and_after_its_decision(store: Store) -> N
     assert before.exists and before.decisions == []
     assert [d["outcome"] for d in after.decisions] == ["recorded"]
     assert after.assigned == [w.pc.id]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5, minutes=-30))])))
+def test_event_time_is_stored_exactly_as_its_column_type_stores_it(ts: datetime) -> None:
+    """The formatter cuts SQLite's text out of the canonical text rather than formatting twice:
+    the same text as the column type gives, at any time in any zone."""
+    from candour.ledger.log import Formatter
+    from candour.store.bulk import db_converter
+    from candour.store.types import UTCDateTime, iso
+
+    for dialect in ("sqlite", "postgresql"):
+        got = Formatter(dialect)(EventDraft("create", "record", "R-1", 1, "PC", ts=ts))
+        assert got.values[0] == db_converter(UTCDateTime(), dialect)(ts)
+        assert got.ts_json == f'"{iso(ts)}"'

@@ -335,7 +335,7 @@ def _wire(settled: list[Draft | Rejected], c: _Context) -> list[Result]:
             Prepared(
                 row["uid"],
                 value,
-                c.format_event(create_event(row, None, c.actor, d.record)),
+                c.format_event(create_event(row, None, c.actor, d.record, c.now_iso)),
                 [next(mentions) for _ in d.mentions],
                 d.parts,
                 d.disclosure,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from candour.intake.documents import EXTRACTORS, Document, IntakeError, Limits
 from candour.intake.schema import CSV_REQUIRED, RecordIn, csv_row_to_record
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
+# What bytes that are not UTF-8 decode to with errors="surrogateescape".
+_UNDECODED = re.compile("[\udc80-\udcff]")
 LINE_BLOCK = 256 * 1024
 
 
@@ -227,7 +230,7 @@ class CsvReader:
         if None in row:
             return Rejected(source, loc, "more values than columns", raw, reader=self.name)
         for k, v in row.items():
-            if isinstance(v, str) and any("\udc80" <= ch <= "\udcff" for ch in v):
+            if isinstance(v, str) and not v.isascii() and _UNDECODED.search(v):
                 return Rejected(source, loc, "invalid UTF-8", raw, field=k, reader=self.name)
         return validate_record(csv_row_to_record(row), source, loc, raw, self.name)
 

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -195,11 +195,14 @@ def prepared_chunks(
     ) as pool:
         pending: deque[tuple[Chunk, Future[list[Result]]]] = deque()
         stream = itertools.chain([first, second], source)
+        # Starting the first worker takes most of a second (the fork server imports intake)
+        # and would block this thread: start it from another and prepare here meanwhile.
+        starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-start")
         try:
-            # A worker takes about a second to start: prepare here meanwhile, not wait.
-            started = pool.submit(_ready)
+            started = starter.submit(lambda: pool.submit(_ready).result())
             for chunk in stream:
                 if started.done():
+                    started.result()
                     pending.append((chunk, pool.submit(_work, chunk.units)))
                     break
                 yield chunk, prepare_units(chunk.units, options, directory, actor, dialect)
@@ -217,6 +220,8 @@ def prepared_chunks(
                 "stays, and ingesting again skips it",
                 hint="CANDOUR_INTAKE_WORKERS=0 reads in one process",
             ) from None
+        finally:
+            starter.shutdown(wait=True)
 
 
 # -- storing ---------------------------------------------------------------------------------

@@ -210,13 +210,19 @@ class Formatter:
     def __init__(self, dialect: str, now: datetime | None = None) -> None:
         self.now = now or utcnow()
         self.to_db = db_converter(UTCDateTime(), dialect)
+        self.sqlite = dialect == "sqlite"
         self.last_ts: datetime | None = None
-        self.ts_json, self.ts_db = "", None
+        self.ts_json: str = ""
+        self.ts_db: Any = None
 
     def __call__(self, d: EventDraft) -> Formatted:
         ts = d.ts or self.now
         if ts is not self.last_ts:
-            self.last_ts, self.ts_json, self.ts_db = ts, _s(iso(ts) or ""), self.to_db(ts)
+            text = iso(ts) or ""
+            # SQLite's text is the canonical text less its "T" and "Z": cut, not formatted again.
+            aware = ts.tzinfo is not None
+            db = f"{text[:10]} {text[11:-1]}" if self.sqlite and aware else self.to_db(ts)
+            self.last_ts, self.ts_json, self.ts_db = ts, _s(text), db
         payload = d.payload if isinstance(d.payload, str) else canonical_json(d.payload)
         return Formatted(
             self.ts_json,

@@ -101,7 +101,9 @@ def add_records(session: Session, records: Sequence[NewRecord], actor: Actor) ->
     now = utcnow()
     now_iso = iso(now)
     rows = [record_row(r, actor, now, now_iso) for r in records]
-    events = [create_event(row, None, actor, new) for row, new in zip(rows, records, strict=True)]
+    events = [
+        create_event(row, None, actor, new, now_iso) for row, new in zip(rows, records, strict=True)
+    ]
     return insert_record_values(session, record_values(rows, _dialect(session)), events)
 
 
@@ -159,7 +161,11 @@ def allocate_ids(session: Session, table: str, n: int) -> list[int]:
 
 
 def create_event(
-    row: Mapping[str, Any], record_id: int | None, actor: Actor, new: NewRecord | None = None
+    row: Mapping[str, Any],
+    record_id: int | None,
+    actor: Actor,
+    new: NewRecord | None = None,
+    now_iso: str | None = None,
 ) -> EventDraft:
     """The record's 'create' event. Imported history is logged at the time it happened there,
     attributed to its author, and marked as imported with the time Candour logged it."""
@@ -171,7 +177,7 @@ def create_event(
     who, ts = actor, row["created_at"]
     if new is not None and new.historical:
         who, ts = new.author or actor, row["received_at"]
-        payload.update(imported=True, logged_at=iso(row["created_at"]), by=actor.id)
+        payload.update(imported=True, logged_at=now_iso or iso(row["created_at"]), by=actor.id)
     return EventDraft(
         "create" if row["version"] == 1 else "amend",
         "record",
