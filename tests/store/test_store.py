@@ -240,3 +240,32 @@ def test_a_decision_converted_before_its_record_has_an_id_hashes_as_the_stored_r
     }
     got = hashlib.sha256(parts.hash_text(record_id).encode()).hexdigest()
     assert got == decision_hash(row)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields=st.dictionaries(st.text(max_size=10), _json_values, max_size=6))
+def test_fields_made_canonical_once_give_the_same_uid_hash_and_column(fields: dict) -> None:
+    """A record's fields are serialised once for its uid, its content hash and its column; each
+    is what serialising the fields afresh gives (what verification recomputes)."""
+    from candour.store.access import Actor
+    from candour.store.hashing import canonical_json, record_hash
+    from candour.store.records import record_row, record_uid, record_values
+    from candour.store.types import iso
+
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    new = NewRecord("crime_report", now, "body", fields=fields, source_ref="s")
+    row = record_row(new, Actor(1, "Staff", "admin"), now)
+    plain = {**row, "fields": fields, "received_at": iso(now), "created_at": iso(now)}
+    assert row["uid"] == record_uid(new)
+    assert row["content_hash"] == record_hash(plain)
+    (values,) = record_values([row], "sqlite")
+    assert canonical_json(fields) in values

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor, can_read_all
 from candour.store.bulk import driver_rows, insert_tuples
 from candour.store.enums import RecordKind
-from candour.store.hashing import RECORD_COLUMNS, digest, record_hash
+from candour.store.hashing import RECORD_COLUMNS, canonical_json, digest, record_hash
 from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record, table_of
 from candour.store.types import iso, utcnow
 
@@ -47,14 +48,16 @@ class NewRecord:
 _KINDS = frozenset(k.value for k in RecordKind)
 
 
-def record_uid(new: NewRecord, received_iso: str | None = None) -> str:
-    """Deterministic id from the record's content, so the same report is never stored twice."""
+def record_uid(new: NewRecord, received_iso: str | None = None, fields: Any = None) -> str:
+    """Deterministic id from the record's content, so the same report is never stored twice.
+
+    `fields`, when given, is the fields' canonical text already made (an orjson.Fragment)."""
     basis = {
         "kind": new.kind,
         "received_at": received_iso or iso(new.received_at),
         "body": new.body,
         "title": new.title,
-        "fields": dict(new.fields),
+        "fields": dict(new.fields) if fields is None else fields,
         "source": new.source_ref,
     }
     return "R-" + digest(basis)[:20]
@@ -64,13 +67,17 @@ def record_row(
     new: NewRecord, actor: Actor, now: datetime, now_iso: str | None = None
 ) -> dict[str, Any]:
     """The row a new record is stored as, with its content hash (a pure function of its input,
-    so intake can build rows in worker processes)."""
+    so intake can build rows in worker processes). Its "fields" are their canonical JSON, as
+    an orjson.Fragment."""
     if new.kind not in _KINDS:
         raise ValidationError(f"unknown record kind '{new.kind}'", field="kind")
     if new.received_at.tzinfo is None:
         raise ValidationError("received_at needs a timezone", field="received_at")
     received_iso = iso(new.received_at)
-    uid = new.uid or record_uid(new, received_iso)
+    # The fields are most of a record's text: made canonical once, for the uid, the content
+    # hash and the column alike (a fragment is embedded as it is, so the bytes are the same).
+    fields = orjson.Fragment(canonical_json(dict(new.fields)))
+    uid = new.uid or record_uid(new, received_iso, fields)
     row: dict[str, Any] = {
         "uid": uid,
         "root_uid": uid,
@@ -84,7 +91,7 @@ def record_row(
         "created_by": new.author.id if new.author else actor.id,
         "title": new.title,
         "body": new.body,
-        "fields": dict(new.fields),
+        "fields": fields,
         "about_child": bool(new.about_child),
     }
     # Hash with the timestamps already in canonical text: identical bytes, computed once.
