@@ -269,3 +269,44 @@ def test_fields_made_canonical_once_give_the_same_uid_hash_and_column(fields: di
     assert row["content_hash"] == record_hash(plain)
     (values,) = record_values([row], "sqlite")
     assert canonical_json(fields) in values
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    kind=st.sampled_from(["person", "phone", "vehicle", "location"]),
+    role=st.sampled_from(["victim", "suspect", "witness", "unknown"]),
+    text=st.text(max_size=30),
+    attributes=st.dictionaries(st.sampled_from(["dob", "age", "phone"]), _json_values, max_size=3),
+    dialect=st.sampled_from(["sqlite", "postgresql"]),
+)
+def test_mention_rows_made_directly_are_the_rows_of_the_mention(
+    kind: str, role: str, text: str, attributes: dict, dialect: str
+) -> None:
+    """Intake makes its mentions' rows straight from their fields: the very rows the store makes
+    of the same mention."""
+    from candour.store.entities import MentionValues, NewMention, mention_values
+
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    make = MentionValues("field", "intake/1", now, dialect)
+    new = NewMention(
+        0,
+        kind,
+        text,
+        "field",
+        "intake/1",
+        role=role,
+        field_name="people[0].name",
+        attributes=attributes,
+    )
+    assert (
+        make(kind, text, "people[0].name", role, attributes)
+        == mention_values([new], now, dialect)[0]
+    )
+
+
+def test_a_mention_of_no_known_kind_is_refused_by_the_direct_path_too() -> None:
+    from candour.store.entities import MentionValues
+
+    make = MentionValues("field", "intake/1", datetime(2026, 12, 2, tzinfo=UTC), "sqlite")
+    with pytest.raises(ValidationError, match="kind"):
+        make("gossip", "x", "f", "victim", {})

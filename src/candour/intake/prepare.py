@@ -23,9 +23,9 @@ from candour.intake.documents import Limits, date_from_name
 from candour.intake.readers import READERS, Accepted, Item, Lines, Rejected, Unit
 from candour.intake.schema import RecordIn
 from candour.ledger.log import Formatted, Formatter
-from candour.store import Actor, NewDecision, NewMention, NewRecord
+from candour.store import Actor, NewDecision, NewRecord
 from candour.store.casework import DecisionParts, decision_parts
-from candour.store.entities import mention_values
+from candour.store.entities import MentionValues
 from candour.store.enums import RecordKind
 from candour.store.models import Agency, User
 from candour.store.records import create_event, record_row, record_values
@@ -55,7 +55,7 @@ class Draft:
     """An accepted item turned into what the store takes, checked against users and agencies."""
 
     record: NewRecord
-    mentions: list[NewMention]
+    mentions: list[tuple[Any, ...]]  # store.entities.MentionValues, less the record id
     decisions: list[tuple[Actor, NewDecision]]
     disclosure: dict[str, Any] | None = None
     parts: list[DecisionParts] = field(default_factory=list)  # the decisions, converted
@@ -105,10 +105,12 @@ def _is_child(person: Any, on: datetime) -> bool:
     return False
 
 
-def prepare(item: Accepted, options: Options, directory: Directory, actor: Actor) -> Draft:
-    """Map an accepted item to a record; raises ValueError(field, message) on unknown refs."""
+def prepare(
+    item: Accepted, options: Options, directory: Directory, actor: Actor, make: MentionValues
+) -> Draft:
+    """Map an accepted item to a record; raises Unresolved(field, message) on unknown refs."""
     if item.record is not None:
-        return _prepare_structured(item, item.record, directory, actor)
+        return _prepare_structured(item, item.record, directory, actor, make)
     return _prepare_document(item, options, directory)
 
 
@@ -119,7 +121,9 @@ class Unresolved(Exception):
         self.message = message
 
 
-def _prepare_structured(item: Accepted, rec: RecordIn, directory: Directory, actor: Actor) -> Draft:
+def _prepare_structured(
+    item: Accepted, rec: RecordIn, directory: Directory, actor: Actor, make_mention: MentionValues
+) -> Draft:
     agency_id = None
     if rec.agency is not None:
         agency_id = directory.agencies.get(rec.agency)
@@ -162,25 +166,16 @@ def _prepare_structured(item: Accepted, rec: RecordIn, directory: Directory, act
             "responsible_id": author.id if author else None,
             "detector": EXTRACTOR,
         }
-    return Draft(new, _structured_mentions(rec), decisions, disclosure)
+    return Draft(new, _structured_mentions(rec, make_mention), decisions, disclosure)
 
 
-def _structured_mentions(rec: RecordIn) -> list[NewMention]:
-    out: list[NewMention] = []
+def _structured_mentions(rec: RecordIn, make: MentionValues) -> list[tuple[Any, ...]]:
+    """The record's people, phones, vehicles and places as mention rows (less record id)."""
+    out: list[tuple[Any, ...]] = []
 
     def add(kind: str, text: str, field_name: str, role: str = "unknown", **attrs: Any) -> None:
-        out.append(
-            NewMention(
-                0,
-                kind,
-                text,
-                "field",
-                EXTRACTOR,
-                role=role,
-                field_name=field_name,
-                attributes={k: v for k, v in attrs.items() if v is not None},
-            )
-        )
+        known = {k: v for k, v in attrs.items() if v is not None}
+        out.append(make(kind, text, field_name, role, known))
 
     for i, p in enumerate(rec.people):
         add(
@@ -262,7 +257,16 @@ def prepare_units(
 ) -> list[Result]:
     """Read, validate and prepare units; what fails becomes a rejection saying where and why."""
     now = utcnow()
-    context = _Context(options, directory, actor, dialect, now, iso(now), Formatter(dialect, now))
+    context = _Context(
+        options,
+        directory,
+        actor,
+        dialect,
+        now,
+        iso(now),
+        Formatter(dialect, now),
+        MentionValues("field", EXTRACTOR, now, dialect),
+    )
     settled: list[Draft | Rejected] = []
     for unit in units:
         if isinstance(unit, Rejected):
@@ -283,6 +287,7 @@ class _Context:
     now: datetime
     now_iso: str | None
     format_event: Formatter
+    make_mention: MentionValues
 
 
 def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
@@ -290,7 +295,7 @@ def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
         out.append(item)
         return
     try:
-        draft = prepare(item, c.options, c.directory, c.actor)
+        draft = prepare(item, c.options, c.directory, c.actor, c.make_mention)
         draft.parts = _decision_parts(draft, c)
         out.append(draft)
     except Unresolved as exc:
@@ -328,7 +333,6 @@ def _wire(settled: list[Draft | Rejected], c: _Context) -> list[Result]:
     drafts = [d for d in settled if isinstance(d, Draft)]
     rows = [record_row(d.record, c.actor, c.now, c.now_iso) for d in drafts]
     values = record_values(rows, c.dialect)
-    mentions = iter(mention_values([m for d in drafts for m in d.mentions], c.now, c.dialect))
     prepared = []
     for d, row, value in zip(drafts, rows, values, strict=True):
         prepared.append(
@@ -336,7 +340,7 @@ def _wire(settled: list[Draft | Rejected], c: _Context) -> list[Result]:
                 row["uid"],
                 value,
                 c.format_event(create_event(row, None, c.actor, d.record, c.now_iso)),
-                [next(mentions) for _ in d.mentions],
+                d.mentions,
                 d.parts,
                 d.disclosure,
             )
