@@ -26,26 +26,38 @@ def _aware(value: datetime) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-_clock: list[Any] = [0.0, datetime.now(UTC)]
+_clock: list[Any] = [0.0, datetime.now(UTC) + timedelta(days=1)]
 
 
-def _now() -> datetime:
-    """The current time, re-read at most once a second (validation runs per field, per row)."""
+def _latest() -> datetime:
+    """The latest time a field may hold (a day from now, for clocks and zones a little off),
+    re-read at most once a second: validation runs per field, per row."""
     tick = time.monotonic()
     if tick - _clock[0] > 1.0:
-        _clock[0], _clock[1] = tick, datetime.now(UTC)
-    now: datetime = _clock[1]
-    return now
+        _clock[0], _clock[1] = tick, datetime.now(UTC) + timedelta(days=1)
+    latest: datetime = _clock[1]
+    return latest
 
 
 def check_time(value: datetime, *, now: datetime | None = None) -> datetime:
     value = _aware(value)
-    now = now or _now()
     if value < EARLIEST:
         raise ValueError(f"impossible date {value.date()} (before 1900)")
-    if value > now + timedelta(days=1):
+    if value > (_latest() if now is None else now + timedelta(days=1)):
         raise ValueError(f"date {value.date()} is in the future")
     return value
+
+
+def check_date(value: date) -> date:
+    """`check_time` for a calendar date (a date of birth)."""
+    if value < _EARLIEST_DAY:
+        raise ValueError(f"impossible date {value} (before 1900)")
+    if value > _latest().date():
+        raise ValueError(f"date {value} is in the future")
+    return value
+
+
+_EARLIEST_DAY = EARLIEST.date()
 
 
 class _Strict(BaseModel):
@@ -64,9 +76,7 @@ class PersonIn(_Strict):
     @field_validator("dob")
     @classmethod
     def _dob(cls, v: date | None) -> date | None:
-        if v is not None:
-            check_time(datetime(v.year, v.month, v.day, tzinfo=UTC))
-        return v
+        return None if v is None else check_date(v)
 
 
 class VehicleIn(_Strict):
