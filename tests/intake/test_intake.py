@@ -372,3 +372,23 @@ def test_workers_store_exactly_what_one_process_stores(
         second.dispose()
     assert serial == parallel
     assert serial[:3] == (33, 30, 3)
+
+
+def test_unreadable_csv_row_is_quarantined_and_the_rows_around_it_kept(
+    workforce: Store, tmp_path: Path
+) -> None:
+    head = "schema,kind,ref,agency,received_at,author,title,child_name,child_dob,child_age,text\n"
+    row = "candour.record/1,referral,REF/{n},EDU,2012-01-02T10:00:00Z,,Referral,Amy Reid,,13,{t}\n"
+    f = tmp_path / "big.csv"
+    f.write_text(
+        head
+        + row.format(n=1, t="Worried.")
+        + row.format(n=2, t="x" * 200_000)
+        + row.format(n=3, t="Still worried.")
+    )
+    s = ingest(workforce, [f], ADMIN)
+    assert (s.ingested, s.quarantined) == (2, 1)
+    ((locator, _, message),) = reasons(workforce)
+    assert locator == "row 2" and message.startswith(
+        "unreadable CSV: field larger than field limit"
+    )

@@ -138,3 +138,45 @@ def test_jsonl_runs_the_writer_cuts_give_every_line_its_number(
         if line.strip()
     ]
     assert got == expected
+
+
+_CSV_HEADER = "schema,kind,ref,received_at,text\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab ,"\n\r', max_size=8), min_size=0, max_size=7),
+        max_size=30,
+    ),
+    st.integers(1, 6),
+)
+def test_csv_runs_the_writer_cuts_give_every_row_its_place_and_bytes(
+    rows: list[list[str]], run: int
+) -> None:
+    """The writer hands workers runs of whole CSV records (found by the csv module, so quoted
+    newlines stay inside their field); read there, every row comes with the locator and the
+    bytes one reader over the whole file gives, whatever the run length."""
+    import csv
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from candour.intake import readers
+
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    text = _CSV_HEADER + out.getvalue()
+    whole = csv.DictReader(io.StringIO(text, newline=""))
+    header = whole.fieldnames or []
+    expected = [(f"row {whole.line_num - 1}", readers._row_bytes(header, row)) for row in whole]
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(readers, "CSV_RUN", run)
+        path = Path(tmp) / "f.csv"
+        path.write_text(text, newline="")
+        got = [
+            (item.locator, item.raw)
+            for part in READERS["csv"].split(path, LIMITS)
+            for item in part.items(LIMITS)  # type: ignore[union-attr]
+        ]
+    assert got == expected

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from candour.errors import ValidationError
 from candour.intake.documents import Limits, date_from_name
-from candour.intake.readers import READERS, Accepted, Item, Lines, Rejected, Unit
+from candour.intake.readers import READERS, Accepted, Item, Lines, Rejected, Rows, Unit
 from candour.intake.schema import RecordIn
 from candour.ledger.log import Formatted, Formatter
 from candour.store import Actor, NewDecision, NewRecord
@@ -249,7 +249,7 @@ def _kind_from_path(source: str) -> str | None:
 
 # -- preparing, in this process or in workers -------------------------------------------------
 def prepare_units(
-    units: Sequence[Unit | Lines | Rejected],
+    units: Sequence[Unit | Lines | Rows | Rejected],
     options: Options,
     directory: Directory,
     actor: Actor,
@@ -272,8 +272,11 @@ def prepare_units(
         if isinstance(unit, Rejected):
             settled.append(unit)
             continue
-        for one in unit.units() if isinstance(unit, Lines) else (unit,):
-            item = READERS[one.reader].reread(one.source, one.locator, one.raw, options.limits)
+        if isinstance(unit, Lines | Rows):
+            for item in unit.items(options.limits):
+                _settle(item, context, settled)
+        else:
+            item = READERS[unit.reader].reread(unit.source, unit.locator, unit.raw, options.limits)
             _settle(item, context, settled)
     return _wire(settled, context)
 

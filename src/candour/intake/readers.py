@@ -25,6 +25,7 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 # What bytes that are not UTF-8 decode to with errors="surrogateescape".
 _UNDECODED = re.compile("[\udc80-\udcff]")
 LINE_BLOCK = 256 * 1024
+CSV_RUN = 500  # records
 
 
 @dataclass
@@ -78,12 +79,17 @@ class Lines:
             if fitted.strip():
                 yield Unit(self.reader, self.source, f"line {n}", fitted)
 
+    def items(self, limits: Limits) -> Iterator[Item]:
+        reader = READERS[self.reader]
+        for u in self.units():
+            yield reader.reread(u.source, u.locator, u.raw, limits)
+
 
 class Reader(Protocol):
     name: str
     suffixes: tuple[str, ...]
 
-    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Lines | Rejected]: ...
+    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Lines | Rows | Rejected]: ...
 
     def reread(self, source: str, locator: str | None, raw: bytes, limits: Limits) -> Item: ...
 
@@ -203,28 +209,68 @@ class CsvReader:
     name: str = "csv"
     suffixes: tuple[str, ...] = (".csv",)
 
-    def split(self, path: Path, limits: Limits) -> Iterator[Unit | Rejected]:
+    def split(self, path: Path, limits: Limits) -> Iterator[Rows | Rejected]:
         source = str(path)
         data = path.read_bytes()
         if not data.strip():
             yield Rejected(source, None, "empty file", data, reader=self.name)
             return
         text = data.decode("utf-8-sig", errors="surrogateescape")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = reader.fieldnames or []
+        taken: list[str] = []  # the physical lines the csv reader has asked for since a cut
+
+        def feed() -> Iterator[str]:
+            for line in io.StringIO(text, newline=""):
+                taken.append(line)
+                yield line
+
+        reader = csv.reader(feed())
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            header, reason = [], f"unreadable header: {exc}"
+        else:
+            reason = ""
         missing = [c for c in CSV_REQUIRED if c not in header]
-        if missing:
+        if missing or reason:
             yield Rejected(
                 source,
                 "header",
-                f"wrong columns: missing {', '.join(missing)}",
+                reason or f"wrong columns: missing {', '.join(missing)}",
                 data[:65536],
-                field=missing[0],
+                field=missing[0] if missing else None,
                 reader=self.name,
             )
             return
-        for row in reader:
-            yield Unit(self.name, source, f"row {reader.line_num - 1}", _row_bytes(header, row))
+        yield from self._runs(source, header, reader, taken)
+
+    def _runs(
+        self, source: str, header: list[str], reader: Any, taken: list[str]
+    ) -> Iterator[Rows | Rejected]:
+        """Whole records, CSV_RUN at a time: the csv module's C reader finds where each ends
+        (quoted fields may hold newlines), and the run's lines go to a worker as they are."""
+        first, kept, count = reader.line_num + 1, 0, 0
+        taken.clear()
+        while True:
+            try:
+                next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if kept:
+                    yield Rows(self.name, source, header, first, _join(taken[:kept]), count)
+                bad = _join(taken[kept:])[:65536]
+                where = f"row {reader.line_num - 1}"
+                yield Rejected(source, where, f"unreadable CSV: {exc}", bad, reader=self.name)
+                first, kept, count = reader.line_num + 1, 0, 0
+                taken.clear()
+                continue
+            kept, count = len(taken), count + 1
+            if count >= CSV_RUN:
+                yield Rows(self.name, source, header, first, _join(taken), count)
+                first, kept, count = reader.line_num + 1, 0, 0
+                taken.clear()
+        if count:
+            yield Rows(self.name, source, header, first, _join(taken[:kept]), count)
 
     def _row(self, source: str, loc: str, row: dict[str, Any], raw: bytes) -> Item:
         if None in row:
@@ -240,6 +286,32 @@ class CsvReader:
         if len(rows) != 1:
             return Rejected(source, locator, "expected a header and one row", raw, reader=self.name)
         return self._row(source, locator or "row ?", rows[0], raw)
+
+
+def _join(lines: list[str]) -> bytes:
+    return "".join(lines).encode("utf-8", errors="surrogateescape")
+
+
+@dataclass
+class Rows:
+    """A run of whole CSV records from physical line `first` (the header is line 1), with the
+    file's header: cut by the writer without building a row, read by a worker."""
+
+    reader: str
+    source: str
+    header: list[str]
+    first: int
+    raw: bytes
+    count: int
+
+    def items(self, limits: Limits) -> Iterator[Item]:
+        csv_reader = READERS[self.reader]
+        assert isinstance(csv_reader, CsvReader)
+        text = self.raw.decode("utf-8", errors="surrogateescape")
+        rows = csv.DictReader(io.StringIO(text, newline=""), fieldnames=self.header)
+        for row in rows:
+            locator = f"row {self.first - 2 + rows.line_num}"
+            yield csv_reader._row(self.source, locator, row, _row_bytes(self.header, row))
 
 
 def _row_bytes(header: Sequence[str], row: dict[str, Any]) -> bytes:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from candour.errors import CandourError
 from candour.intake.prepare import Directory, Options, Prepared, Result, prepare_units
-from candour.intake.readers import Lines, Rejected, Unit, reader_for
+from candour.intake.readers import Lines, Rejected, Rows, Unit, reader_for
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store, existing_uids
 from candour.store.bulk import insert_many
@@ -65,7 +65,7 @@ def files_under(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def split_file(path: Path, options: Options) -> Iterator[Unit | Lines | Rejected]:
+def split_file(path: Path, options: Options) -> Iterator[Unit | Lines | Rows | Rejected]:
     """A file's units (lines, rows, the document), or one rejection for the whole file."""
     source = str(path)
     try:
@@ -134,14 +134,14 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _work(units: list[Unit | Lines | Rejected]) -> list[Result]:
+def _work(units: list[Unit | Lines | Rows | Rejected]) -> list[Result]:
     assert _WORKER is not None
     return prepare_units(units, *_WORKER)
 
 
 @dataclass
 class Chunk:
-    units: list[Unit | Lines | Rejected] = field(default_factory=list)
+    units: list[Unit | Lines | Rows | Rejected] = field(default_factory=list)
     count: int = 0  # how many rows, lines or documents
     size: int = 0
     done: list[Path] = field(default_factory=list)  # files whose last unit is in this chunk
@@ -157,7 +157,7 @@ def chunks(
         summary.files += 1
         for unit in split_file(path, options):
             chunk.units.append(unit)
-            chunk.count += unit.count if isinstance(unit, Lines) else 1
+            chunk.count += unit.count if isinstance(unit, Lines | Rows) else 1
             chunk.size += len(unit.raw)
             if chunk.count >= max_units or chunk.size >= CHUNK_BYTES:
                 yield chunk
