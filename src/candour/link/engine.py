@@ -33,6 +33,9 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     # in the name ("Mwagi", "Wriht") do not leave.
     prefix = out["family_key"].str[:3]
     out["family_prefix"] = prefix.where(prefix.notna(), None)
+    # And its last letters, for misspellings early in it ("Hguhes", "Shhaw").
+    suffix = out["family_key"].str[-3:]
+    out["family_suffix"] = suffix.where(suffix.notna(), None)
     return out
 
 

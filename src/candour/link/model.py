@@ -15,7 +15,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-MODEL_VERSION = "person-2"
+MODEL_VERSION = "person-3"
 
 
 def _name_comparison() -> Any:
@@ -89,6 +89,7 @@ def blocking_rules() -> list[Any]:
         CustomRule("l.given_key = r.family_key and l.family_key = r.given_key"),
         block_on("given_key", "family_key"),
         block_on("given_key", "family_prefix"),
+        block_on("given_key", "family_suffix"),
         block_on("given_key", "birth_year"),
         block_on("family_key", "birth_year"),
         block_on("phones", arrays_to_explode=["phones"]),
