@@ -18,6 +18,7 @@ from candour.store.access import Actor
 from candour.store.bulk import insert_tuples
 from candour.store.enums import DecisionKind, EscalationStatus, Rank, RecordingOutcome
 from candour.store.hashing import (
+    DECISION_COLUMNS,
     ESCALATION_COLUMNS,
     assignment_hash,
     decision_text,
@@ -78,16 +79,8 @@ def add_decisions(
 
 
 # A decision row's columns besides its id, record id and content hash, in `DecisionParts` order.
-DECISION_VALUE_COLUMNS = (
-    "kind",
-    "outcome",
-    "offence_code",
-    "reason",
-    "decided_by",
-    "rank_at_decision",
-    "decided_at",
-    "supersedes_id",
-)
+DECISION_VALUE_COLUMNS = DECISION_COLUMNS[1:]
+assert DECISION_COLUMNS[0] == "record_id"
 _RECORD_ID_KEY = '"record_id":'
 
 
