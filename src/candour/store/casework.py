@@ -133,7 +133,8 @@ def decision_parts(new: NewDecision, actor: Actor, now: datetime, fmt: Formatter
             ts=decided_at,
         )
     )
-    values = (*(row[c] for c in DECISION_VALUE_COLUMNS[:6]), event.values[0], None)
+    stored = {**row, "decided_at": event.values[0]}  # the time as the event's column holds it
+    values = tuple(stored[c] for c in DECISION_VALUE_COLUMNS)
     return DecisionParts(values, before + _RECORD_ID_KEY, after, event)
 
 
