@@ -349,7 +349,8 @@ def birth_years(frame: pd.DataFrame) -> pd.Series:
     """The birth year each mention gives clustering (nullable): from a date of birth, or else
     from a stated age, as the record's fields give them. A year read from free text is left
     out here (the model still weighs it): a note's "aged 14" is as likely to be about the
-    child beside the man it names."""
+    child beside the man it names. A mention that took its year from a coreferent field
+    mention (coref.with_coreferents marks it `birth_field`) gives that year."""
     n = len(frame)
     empty = pd.Series([None] * n, index=frame.index, dtype=object)
     dobs = frame.get("dob", empty)
@@ -357,7 +358,9 @@ def birth_years(frame: pd.DataFrame) -> pd.Series:
     years = pd.to_numeric(frame["birth_year"], errors="coerce") if "birth_year" in frame else (
         pd.Series(float("nan"), index=frame.index))  # fmt: skip
     out = from_dob.astype("Float64").fillna(years.astype("Float64")).round().astype("Int64")
-    if "source" in frame:
+    if "birth_field" in frame:  # a note's year that a field of its record confirmed counts
+        out = out.mask(~frame["birth_field"].astype(bool))
+    elif "source" in frame:
         out = out.mask(frame["source"] == "text")
     return out
 

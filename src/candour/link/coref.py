@@ -12,6 +12,17 @@ given name's initials or variants, the given name or one of its variants; a sing
 be either name) and their birth years are within a year. When two different full names in
 the record fit ("J. Brown" beside Jonathan and Jessica Brown) nothing is decided. Mentions
 an analyst has decided on are left to the linkage, so that the decision applies to them.
+
+The same holds for a full name in the text of a record whose fields name that person too
+("Anthony Wood" in the note of a record whose suspect field says "WOOD, Anthony", born
+1976): the text mention takes the field mention as its antecedent.
+
+A record's mentions of one person are one person's description: the note gives the name in
+full, the field gives an initial and the date of birth. So the mention that is linked (the
+antecedent) takes what its coreferent field mentions say of the person where it says
+nothing itself (`with_coreferents`). Without this, "Anthony Wood" from a note carries no
+date of birth and joins whichever Anthony Wood is named most, while the record's own field
+says he was born in 1976.
 """
 
 from __future__ import annotations
@@ -23,13 +34,92 @@ import pandas as pd
 
 from candour.link.cluster import full_names
 
+#: What a coreferent field mention tells its antecedent (where the antecedent says nothing).
+CARRIED = ("dob", "birth_year", "postcode", "email", "phones")
+
 
 def antecedents(frame: pd.DataFrame, keep: Iterable[int] = ()) -> dict[int, int]:
+    """Mention -> the mention in the same record it refers to (partial names to a full name,
+    full names in text to the same name in a field); chains are followed to their end."""
+    kept = set(keep)
+    partial = _partial_antecedents(frame, kept)
+    text = _text_antecedents(frame, kept)
+    return {**text, **{u: text.get(a, a) for u, a in partial.items()}}
+
+
+def with_coreferents(frame: pd.DataFrame, antecedent: dict[int, int]) -> pd.DataFrame:
+    """A copy of `frame` in which each antecedent carries what its coreferent field mentions
+    say and it does not (see CARRIED), and a column `birth_field`: whether the mention's
+    birth year comes from a record's field (clustering trusts no other; see cluster.py)."""
+    out = frame.copy()
+    out["birth_field"] = (out["source"] == "field") & out["birth_year"].notna()
+    if not antecedent:
+        return out
+    at = pd.Series(np.arange(len(out)), index=out["unique_id"].astype(np.int64).to_numpy())
+    donors = [
+        (int(at[u]), int(at[a]))
+        for u, a in sorted(antecedent.items())
+        if u in at.index and a in at.index
+    ]
+    source = out["source"].to_numpy()
+    cols = {c: out.columns.get_loc(c) for c in CARRIED}
+    born = out.columns.get_loc("birth_field")
+    for i, root in donors:
+        if source[i] != "field":
+            continue
+        for c, j in cols.items():
+            value = out.iat[i, j]
+            if _said(value) and not _said(out.iat[root, j]):
+                out.iat[root, j] = value
+                if c == "birth_year":
+                    out.iat[root, born] = True
+    return out
+
+
+def _said(value: object) -> bool:
+    if isinstance(value, list | tuple | np.ndarray):
+        return len(value) > 0
+    return value is not None and not (isinstance(value, float) and np.isnan(value))
+
+
+def _text_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
+    """Full name in text -> the one full name in a field of its record that is the same
+    name (same family name; same given name or a variant of it; births within a year)."""
+    full = frame[frame["unique_id"].isin(full_names(frame)) & ~frame["unique_id"].isin(keep)]
+    cols = ["unique_id", "record_id", "given_key", "family_key", "given_groups", "birth_year"]
+    text, field = full[full["source"] == "text"][cols], full[full["source"] == "field"][cols]
+    both = text.merge(field, on="record_id", suffixes=("", "_f"))
+    if both.empty:
+        return {}
+    fits = np.fromiter(
+        (
+            fk == f_fk and (gk == f_gk or bool(set(_items(gg)) & set(_items(f_gg))))
+            for fk, f_fk, gk, f_gk, gg, f_gg in zip(
+                both["family_key"], both["family_key_f"], both["given_key"],
+                both["given_key_f"], both["given_groups"], both["given_groups_f"], strict=True,
+            )
+        ),
+        dtype=bool,
+        count=len(both),
+    )  # fmt: skip
+    fits &= ~_years_apart(both)
+    found = both.loc[fits, ["unique_id", "unique_id_f"]]
+    count = found.groupby("unique_id")["unique_id_f"].nunique()
+    single = found[found["unique_id"].isin(count.index[count == 1])]
+    return {int(u): int(a) for u, a in zip(single["unique_id"], single["unique_id_f"], strict=True)}
+
+
+def _years_apart(both: pd.DataFrame) -> np.ndarray:
+    years = both["birth_year"].astype("Float64") - both["birth_year_f"].astype("Float64")
+    apart: np.ndarray = (years.abs() > 1).fillna(False).to_numpy(dtype=bool)
+    return apart
+
+
+def _partial_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
     """Partial mention -> the full-name mention in the same record it refers to."""
     full = full_names(frame)
     is_full = frame["unique_id"].isin(full)
-    kept = set(keep)
-    parts = frame[~is_full & ~frame["unique_id"].isin(kept)]
+    parts = frame[~is_full & ~frame["unique_id"].isin(keep)]
     fulls = frame[is_full]
     if parts.empty or fulls.empty:
         return {}
@@ -50,8 +140,7 @@ def antecedents(frame: pd.DataFrame, keep: Iterable[int] = ()) -> dict[int, int]
         dtype=bool,
         count=len(both),
     )  # fmt: skip
-    years = both["birth_year"].astype("Float64") - both["birth_year_f"].astype("Float64")
-    fits &= ~(years.abs() > 1).fillna(False).to_numpy(dtype=bool)
+    fits &= ~_years_apart(both)
     found = both.loc[fits, ["unique_id", "unique_id_f", "given_key_f", "family_key_f"]]
     names = found.groupby("unique_id")[["given_key_f", "family_key_f"]].nunique()
     single = names.index[(names["given_key_f"] == 1) & (names["family_key_f"] == 1)]

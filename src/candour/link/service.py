@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
 from candour.link.cluster import Together, cluster_persons
-from candour.link.coref import antecedents
+from candour.link.coref import antecedents, with_coreferents
 from candour.link.decisions import Constraints, constraints
 from candour.link.engine import Trained, scored_pairs, train
 from candour.link.frame import person_frame
@@ -64,8 +64,9 @@ class Resolved:
     pairs: pd.DataFrame  # the scored pairs the clusters came from
     trained: Trained
     profiles: int  # distinct profiles linked
-    coreferent: int  # partial names that took a full name in their own record
+    coreferent: int  # mentions that took another mention of their own record as antecedent
     train_seconds: float
+    frame: pd.DataFrame  # the mentions as linked (antecedents carry their coreferents' facts)
 
 
 def resolve(
@@ -81,6 +82,7 @@ def resolve(
     decided = decided or Constraints()
     keep = decided.mentions()
     antecedent = antecedents(frame, keep=keep)
+    frame = with_coreferents(frame, antecedent)
     profiles = collapse(frame[~frame["unique_id"].isin(antecedent)], keep=keep)
     if say:
         say(
@@ -103,7 +105,9 @@ def resolve(
     )
     for mention, full in antecedent.items():
         clusters[mention] = clusters[full]
-    return Resolved(clusters, pairs, trained, len(profiles.frame), len(antecedent), train_seconds)
+    return Resolved(
+        clusters, pairs, trained, len(profiles.frame), len(antecedent), train_seconds, frame
+    )
 
 
 def _together(frame: pd.DataFrame, profiles: Profiles, antecedent: Mapping[int, int]) -> Together:
@@ -152,7 +156,7 @@ def run_link(
     report.model_file = models_dir / f"{MODEL_VERSION}-{report.model_digest}.json"
     report.model_file.write_text(text)
     t = time.perf_counter()
-    _save_persons(models_dir, frame, clusters, report.model_file)
+    _save_persons(models_dir, done.frame, clusters, report.model_file)
     with store.transaction() as session:
         _write(session, frame, pairs, clusters, report)
         append(
@@ -363,8 +367,10 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
     if new.empty:
         report.seconds = time.perf_counter() - t0
         return report
-    # A partial name that repeats a full name of its own record goes where that name goes.
+    # A mention that repeats a name of its own record (a partial name, a full name in the text)
+    # goes where that name goes, and lends it what it says (a date of birth, a phone).
     antecedent = antecedents(new, keep=decided.mentions())
+    new = with_coreferents(new, antecedent)
     own = new[~new["unique_id"].isin(antecedent)]
     choice = _match_new(own, models_dir, model_file, db_api, prepare, decided)
     digest = model_file.stem.rsplit("-", 1)[-1]
