@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import jellyfish
 import numpy as np
 import pandas as pd
 
@@ -42,9 +43,9 @@ def antecedents(frame: pd.DataFrame, keep: Iterable[int] = ()) -> dict[int, int]
     """Mention -> the mention in the same record it refers to (partial names to a full name,
     full names in text to the same name in a field); chains are followed to their end."""
     kept = set(keep)
-    partial = _partial_antecedents(frame, kept)
     text = _text_antecedents(frame, kept)
-    return {**text, **{u: text.get(a, a) for u, a in partial.items()}}
+    partial = _partial_antecedents(frame, kept, text)
+    return {**text, **partial}
 
 
 def with_coreferents(frame: pd.DataFrame, antecedent: dict[int, int]) -> pd.DataFrame:
@@ -84,29 +85,96 @@ def _said(value: object) -> bool:
 
 def _text_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
     """Full name in text -> the one full name in a field of its record that is the same
-    name (same family name; same given name or a variant of it; births within a year)."""
+    name, or else the first full name in the text that is (see `same_name`).
+
+    A note writes a man's name several ways ("Anthony Wood ... Antony WOOD ... Wood
+    Anthony"); the mentions that are one name form one group, and the group follows the
+    one field mention that names it. Two field mentions are never joined: a form that lists
+    two people lists two people, even when they share a name."""
     full = frame[frame["unique_id"].isin(full_names(frame)) & ~frame["unique_id"].isin(keep)]
-    cols = ["unique_id", "record_id", "given_key", "family_key", "given_groups", "birth_year"]
-    text, field = full[full["source"] == "text"][cols], full[full["source"] == "field"][cols]
-    both = text.merge(field, on="record_id", suffixes=("", "_f"))
+    cols = ["unique_id", "record_id", "source", "given_key", "family_key", "given_groups",
+            "birth_year"]  # fmt: skip
+    both = full[full["source"] == "text"][cols].merge(
+        full[cols], on="record_id", suffixes=("", "_f")
+    )
+    both = both[both["unique_id"] != both["unique_id_f"]]
     if both.empty:
         return {}
     fits = np.fromiter(
         (
-            fk == f_fk and (gk == f_gk or bool(set(_items(gg)) & set(_items(f_gg))))
-            for fk, f_fk, gk, f_gk, gg, f_gg in zip(
-                both["family_key"], both["family_key_f"], both["given_key"],
-                both["given_key_f"], both["given_groups"], both["given_groups_f"], strict=True,
+            same_name(gk, fk, gg, f_gk, f_fk, f_gg)
+            for gk, fk, gg, f_gk, f_fk, f_gg in zip(
+                both["given_key"], both["family_key"], both["given_groups"],
+                both["given_key_f"], both["family_key_f"], both["given_groups_f"], strict=True,
             )
         ),
         dtype=bool,
         count=len(both),
     )  # fmt: skip
     fits &= ~_years_apart(both)
-    found = both.loc[fits, ["unique_id", "unique_id_f"]]
-    count = found.groupby("unique_id")["unique_id_f"].nunique()
-    single = found[found["unique_id"].isin(count.index[count == 1])]
-    return {int(u): int(a) for u, a in zip(single["unique_id"], single["unique_id_f"], strict=True)}
+    found = both[fits]
+    groups = _Groups()
+    texts = found[found["source_f"] == "text"]
+    for a, b in zip(texts["unique_id"].tolist(), texts["unique_id_f"].tolist(), strict=True):
+        groups.union(a, b)
+    fields = found[found["source_f"] == "field"]
+    named: dict[int, set[int]] = {}
+    for a, b in zip(fields["unique_id"].tolist(), fields["unique_id_f"].tolist(), strict=True):
+        named.setdefault(groups.find(a), set()).add(b)
+    out: dict[int, int] = {}
+    for u in list(groups.parent):
+        root = groups.find(u)
+        to = named.get(root)
+        if to is None:
+            if u != root:
+                out[u] = root
+        elif len(to) == 1:
+            out[u] = next(iter(to))
+    return out
+
+
+class _Groups:
+    """Union-find whose root is the smallest id (the first mention of the name)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, u: int) -> int:
+        self.parent.setdefault(u, u)
+        while self.parent[u] != u:
+            self.parent[u] = self.parent[self.parent[u]]
+            u = self.parent[u]
+        return u
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+#: Two spellings this alike (Jaro-Winkler) are one name written twice in a record.
+ALIKE = 0.88
+
+
+def same_name(
+    given: object, family: object, groups: object,
+    f_given: object, f_family: object, f_groups: object,
+) -> bool:  # fmt: skip
+    """Are two full names (keys and variant groups) one name, as a record would write it
+    twice: the same or a variant given name, or each part misspelt a little, or given and
+    family swapped ("Wood Anthony")?"""
+    if _alike(family, f_family) and (
+        given == f_given or bool(set(_items(groups)) & set(_items(f_groups)))
+        or _alike(given, f_given)
+    ):  # fmt: skip
+        return True
+    return _alike(given, f_family) and _alike(family, f_given)
+
+
+def _alike(a: object, b: object) -> bool:
+    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
+        return False
+    return a == b or jellyfish.jaro_winkler_similarity(a, b) >= ALIKE
 
 
 def _years_apart(both: pd.DataFrame) -> np.ndarray:
@@ -115,8 +183,12 @@ def _years_apart(both: pd.DataFrame) -> np.ndarray:
     return apart
 
 
-def _partial_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
-    """Partial mention -> the full-name mention in the same record it refers to."""
+def _partial_antecedents(
+    frame: pd.DataFrame, keep: set[int], text: dict[int, int]
+) -> dict[int, int]:
+    """Partial mention -> the full-name mention in the same record it refers to (full names
+    already one name, `text`, count once: "J. Clarke" beside "Jessica Clarke" and "Jessica
+    Clarkke" is Jessica)."""
     full = full_names(frame)
     is_full = frame["unique_id"].isin(full)
     parts = frame[~is_full & ~frame["unique_id"].isin(keep)]
@@ -141,10 +213,11 @@ def _partial_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
         count=len(both),
     )  # fmt: skip
     fits &= ~_years_apart(both)
-    found = both.loc[fits, ["unique_id", "unique_id_f", "given_key_f", "family_key_f"]]
-    names = found.groupby("unique_id")[["given_key_f", "family_key_f"]].nunique()
-    single = names.index[(names["given_key_f"] == 1) & (names["family_key_f"] == 1)]
-    first = found[found["unique_id"].isin(single)].groupby("unique_id")["unique_id_f"].min()
+    found = both.loc[fits, ["unique_id", "unique_id_f"]]
+    found = found.assign(to=found["unique_id_f"].map(lambda f: text.get(int(f), int(f))))
+    count = found.groupby("unique_id")["to"].nunique()
+    single = found[found["unique_id"].isin(count.index[count == 1])]
+    first = single.groupby("unique_id")["to"].min()
     return {int(u): int(a) for u, a in first.items()}
 
 

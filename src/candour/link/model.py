@@ -15,7 +15,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-MODEL_VERSION = "person-3"
+MODEL_VERSION = "person-4"
 
 
 def _name_comparison() -> Any:
@@ -46,6 +46,10 @@ def _name_comparison() -> Any:
             cll.And(cll.NullLevel(f), cll.ArrayIntersectLevel("given_groups", 1)).configure(
                 label_for_charts="given name only, same or variant"
             ),
+            cll.And(
+                cll.ExactMatchLevel(f),
+                cll.CustomLevel("length(given_l) > 1 and length(given_r) > 1"),
+            ).configure(label_for_charts="same family name, given names differ"),
             cll.ExactMatchLevel(f).configure(
                 tf_adjustment_column=f, label_for_charts="family name only"
             ),
