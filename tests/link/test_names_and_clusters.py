@@ -102,6 +102,21 @@ def test_two_people_with_one_name_stay_apart_on_their_birth_years() -> None:
     assert c[1] == c[3] and c[4] == c[6] and c[1] != c[4]
 
 
+def test_a_brother_and_sister_do_not_join_on_what_their_family_shares() -> None:
+    # Chloe and Peter Thompson, both born in 1995, are named in records that give the
+    # family's phone and address: one of their links is strong, but they are two names.
+    chloe = [(u, "CHLOE", "THOMPSON", 1995, "field") for u in (1, 2, 3)]
+    peter = [(u, "PETER", "THOMPSON", 1995, "field") for u in (4, 5, 6)]
+    within = [(a, b, 0.99) for grp in ((1, 2, 3), (4, 5, 6)) for a in grp for b in grp if a < b]
+    c = cluster_persons(_people(chloe + peter), _pairs([*within, (3, 4, 0.98)]))
+    assert c[1] == c[3] and c[4] == c[6] and c[1] != c[4]
+    # A misspelling or the names swapped is one name written twice.
+    one = _people([(1, "CHLOE", "THOMPSON", 1995, "field"), (2, "CHLOEE", "THOMSON", 1995,
+                   "field"), (3, "THOMPSON", "CHLOE", 1995, "field")])  # fmt: skip
+    c = cluster_persons(one, _pairs([(1, 2, 0.9), (1, 3, 0.9)]))
+    assert c[1] == c[2] == c[3]
+
+
 def test_a_year_read_from_free_text_does_not_keep_a_person_apart() -> None:
     # A note's "Imran Gill ... aged 14" may be about the child beside him.
     frame = _people([(1, "IMRAN", "GILL", 1961, "field"), (2, "IMRAN", "GILL", 1961, "field"),

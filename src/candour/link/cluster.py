@@ -96,7 +96,7 @@ class _Sets:
         self.years: dict[int, Counter[int]] = {
             u: Counter({born[u]: self.weight[u]}) if u in born else Counter() for u in ids
         }
-        self.usual = {u: _usual(y) for u, y in self.years.items()}
+        self.usual = {u: usual_year(y) for u, y in self.years.items()}
         self.year_gap = year_gap
         self.blocked: dict[int, set[int]] = defaultdict(set)
         for x, y in different:
@@ -126,7 +126,7 @@ class _Sets:
         self.size[ra] += self.size.pop(rb)
         self.years[ra].update(self.years.pop(rb))
         self.usual.pop(rb)
-        self.usual[ra] = _usual(self.years[ra])
+        self.usual[ra] = usual_year(self.years[ra])
 
     def join(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -136,7 +136,7 @@ class _Sets:
         return True
 
 
-def _usual(years: Counter[int]) -> int | None:
+def usual_year(years: Counter[int]) -> int | None:
     """The most common birth year (the earliest of equally common ones)."""
     if not years:
         return None
@@ -180,8 +180,12 @@ def cluster_persons(
     left, right, p = left[order], right[order], p[order]
     is_full = np.fromiter(full, dtype=left.dtype, count=len(full))
     full_l, full_r = np.isin(left, is_full), np.isin(right, is_full)
+    # Two full names that are two different names (Chloe and Peter Thompson) never join on
+    # their own link, however much else they share (a family's phone, address, year of
+    # birth); enough weaker links between their clusters (step 2) may still join them.
     both = full_l & full_r
     strong = both & (p >= rules.core)
+    strong[strong] = ~_two_names(frame, left, right, strong)
     for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
         sets.join(a, b)
     # Strong links refused above (births that looked apart while the clusters were small)
@@ -193,6 +197,29 @@ def cluster_persons(
             p[partial], rules, together)  # fmt: skip
     smallest = {root: min(ms) for root, ms in sets.members.items()}
     return {u: smallest[sets.find(u)] for u in ids}
+
+
+def _two_names(
+    frame: pd.DataFrame, left: np.ndarray, right: np.ndarray, which: np.ndarray
+) -> np.ndarray:
+    """For the pairs `which` selects, are the two full names two different names (coref's
+    `same_name` says no)? Pairs with the same keys are settled without looking further."""
+    from candour.link.coref import same_name
+
+    names = pd.DataFrame(
+        {
+            "given": frame.get("given_key", frame["given"]),
+            "family": frame.get("family_key", frame["family"]),
+            "groups": frame.get("given_groups", pd.Series([None] * len(frame), index=frame.index)),
+        }
+    ).set_index(frame["unique_id"])
+    a = names.loc[left[which]].to_numpy()
+    b = names.loc[right[which]].to_numpy()
+    same = (a[:, 0] == b[:, 0]) & (a[:, 1] == b[:, 1])
+    out = np.zeros(len(a), dtype=bool)
+    for k in np.flatnonzero(~same).tolist():
+        out[k] = not same_name(a[k, 0], a[k, 1], a[k, 2], b[k, 0], b[k, 1], b[k, 2])
+    return out
 
 
 def _roots(sets: _Sets, nodes: np.ndarray) -> np.ndarray:

@@ -163,12 +163,33 @@ def same_name(
     """Are two full names (keys and variant groups) one name, as a record would write it
     twice: the same or a variant given name, or each part misspelt a little, or given and
     family swapped ("Wood Anthony")?"""
-    if _alike(family, f_family) and (
-        given == f_given or bool(set(_items(groups)) & set(_items(f_groups)))
-        or _alike(given, f_given)
-    ):  # fmt: skip
+    if _alike(family, f_family) and _given_fits(given, groups, f_given, f_groups):
         return True
     return _alike(given, f_family) and _alike(family, f_given)
+
+
+def name_fits(
+    given: object, given_key: object, groups: object, family: object,
+    f_given: object, f_family: object, f_groups: object, f_initials: object,
+) -> bool:  # fmt: skip
+    """Could a name, full or partial (a given name alone, an initial and family name), be a
+    full name (f_...) written by someone else: each part it has the same, a variant, a little
+    misspelt, or given and family swapped?"""
+    has_family = isinstance(family, str) and bool(family)
+    if not isinstance(given, str) or not given:
+        return has_family and _alike(family, f_family)
+    if len(given) == 1:
+        return has_family and _alike(family, f_family) and given in _items(f_initials)
+    if not has_family:
+        return _given_fits(given_key, groups, f_given, f_groups) or _alike(given_key, f_family)
+    return same_name(given_key, family, groups, f_given, f_family, f_groups)
+
+
+def _given_fits(given: object, groups: object, f_given: object, f_groups: object) -> bool:
+    return (
+        given == f_given or bool(set(_items(groups)) & set(_items(f_groups)))
+        or _alike(given, f_given)
+    )  # fmt: skip
 
 
 def _alike(a: object, b: object) -> bool:

@@ -16,6 +16,9 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
 MODEL_VERSION = "person-4"
+#: How often one person's two mentions give unrelated given names (a misread or a wrong name
+#: in a record): rarely.
+M_GIVEN_DIFFERS = 0.001
 
 
 def _name_comparison() -> Any:
@@ -49,11 +52,19 @@ def _name_comparison() -> Any:
             cll.And(
                 cll.ExactMatchLevel(f),
                 cll.CustomLevel("length(given_l) > 1 and length(given_r) > 1"),
-            ).configure(label_for_charts="same family name, given names differ"),
+            ).configure(
+                label_for_charts="same family name, given names differ",
+                # Brothers, sisters, mother and son: EM over pairs blocked on a date of birth
+                # sees twins and siblings named in one record and learns this as mild
+                # evidence for a match. Two given names that no variant, typo or initial
+                # explains are evidence against it; fixed, not learnt.
+                m_probability=M_GIVEN_DIFFERS,
+                fix_m_probability=True,
+            ),
             cll.ExactMatchLevel(f).configure(
                 tf_adjustment_column=f, label_for_charts="family name only"
             ),
-            cll.ElseLevel(),
+            cll.ElseLevel().configure(label_for_charts="different names"),
         ],
     )
 

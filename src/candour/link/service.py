@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
 from candour.link.cluster import Together, cluster_persons
+from candour.link.company import by_company
 from candour.link.coref import antecedents, with_coreferents
 from candour.link.decisions import Constraints, constraints
 from candour.link.engine import Trained, scored_pairs, train
@@ -76,7 +77,8 @@ def resolve(
     decided: Constraints | None = None,
     say: Callable[[str], None] | None = None,
 ) -> Resolved:
-    """In-record coreference, then the model over distinct profiles, then clustering."""
+    """In-record coreference, then the model over distinct profiles, then clustering, then
+    the company mentions keep (company.py)."""
     import time
 
     decided = decided or Constraints()
@@ -105,6 +107,7 @@ def resolve(
     )
     for mention, full in antecedent.items():
         clusters[mention] = clusters[full]
+    clusters = by_company(frame, clusters, antecedent, keep=keep)
     return Resolved(
         clusters, pairs, trained, len(profiles.frame), len(antecedent), train_seconds, frame
     )
