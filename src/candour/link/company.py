@@ -4,8 +4,8 @@ A note that says only "Mohammed picked her up", or "Anthony Wood" with nothing e
 him, cannot be told apart by its own columns from every other Mohammed or Anthony Wood in the
 district. Its record can: it names a child, other men, a worker. Those people were named
 elsewhere too, and beside them, again and again, one of the Anthony Woods. This step asks, for
-each mention that says nothing of its own (no date of birth, address, phone, no vehicle or
-place in its record) and for each partial name that joined nobody, which persons whose name
+each mention that says nothing of its own about the person (no date of birth, address,
+e-mail or phone) and for each partial name that joined nobody, which persons whose name
 fits it were named in the records of the people it is named with (or in its own record). When
 exactly one such person exists, the mention goes to them; when none or several do, it stays
 where the clustering put it. It is what an analyst does with "Mo" in a missing-episode report:
@@ -27,10 +27,10 @@ import pandas as pd
 from candour.link.cluster import birth_years, full_names, usual_year
 from candour.link.coref import name_fits
 
-#: A mention that says one of these about the person (or its record about the company it was
-#: in) is left to the model: those columns already weighed who it is.
+#: A mention that says one of these about the person is left to the model: those columns
+#: already weighed who it is. (What else its record names, phones, vehicles and places, is
+#: company, weighed here too.)
 OWN = ("dob", "birth_year", "postcode", "email")
-CONTEXT = ("phones", "rec_phones", "rec_vehicles", "rec_postcodes")
 
 
 def by_company(
@@ -69,17 +69,16 @@ def by_company(
 def _movable(
     frame: pd.DataFrame, table: pd.DataFrame, antecedent: Mapping[int, int], keep: set[int]
 ) -> np.ndarray:
-    """Mentions with nothing of their own: bare full names, and partial names left alone."""
+    """Mentions that say nothing of their own, and partial names that joined nobody."""
     bare = np.ones(len(frame), dtype=bool)
     for col in OWN:
         bare &= frame[col].isna().to_numpy()
-    for col in CONTEXT:
-        bare &= frame[col].map(lambda v: v is None or len(v) == 0).to_numpy()
+    bare &= frame["phones"].map(lambda v: v is None or len(v) == 0).to_numpy()
     is_full = frame["unique_id"].isin(full_names(frame)).to_numpy()
     size = table["c"].map(table["c"].value_counts()).to_numpy()
     alone = (size == 1) & ~is_full & _no_trusted_birth(frame)
     free = ~table["u"].isin(set(antecedent) | keep).to_numpy()
-    result: np.ndarray = free & ((is_full & bare) | alone)
+    result: np.ndarray = free & (bare | alone)
     return result
 
 
