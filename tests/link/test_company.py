@@ -49,12 +49,18 @@ def test_a_bare_full_name_goes_to_the_namesake_its_company_points_to() -> None:
     assert out[11] == out[5] == out[6] != out[1]
 
 
-def test_when_the_company_points_to_both_namesakes_nothing_moves() -> None:
-    # Amy is named with the second man too: her company no longer tells them apart.
-    rows = [*ROWS, (15, 50, "Mohammed Ahmed"), (16, 50, "Amy Shaw")]
-    clusters = {**CLUSTERS, 15: 5, 16: 3}
+def test_when_the_company_points_to_both_namesakes_alike_nothing_moves() -> None:
+    # Amy is named with the second man as often as with the first: her company no longer
+    # tells them apart.
+    rows = [*ROWS, (15, 50, "Mohammed Ahmed"), (16, 50, "Amy Shaw"), (17, 51, "Mohammed Ahmed"),
+            (18, 51, "Amy Shaw")]  # fmt: skip
+    clusters = {**CLUSTERS, 15: 5, 16: 3, 17: 5, 18: 3}
     out = by_company(_frame(rows), clusters, {})
     assert out[9] == 9
+    # Named with the first man twice as often as with the second, she points to him.
+    rows = [*ROWS, (15, 50, "Mohammed Ahmed"), (16, 50, "Amy Shaw")]
+    out = by_company(_frame(rows), {**CLUSTERS, 15: 5, 16: 3}, {})
+    assert out[9] == out[1]
 
 
 def test_analysts_decisions_and_repeated_names_are_respected() -> None:

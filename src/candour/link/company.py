@@ -6,9 +6,10 @@ district. Its record can: it names a child, other men, a worker. Those people we
 elsewhere too, and beside them, again and again, one of the Anthony Woods. This step asks, for
 each mention that says nothing of its own about the person (no date of birth, address,
 e-mail or phone) and for each partial name that joined nobody, which persons whose name
-fits it were named in the records of the people it is named with (or in its own record). When
-exactly one such person exists, the mention goes to them; when none or several do, it stays
-where the clustering put it. It is what an analyst does with "Mo" in a missing-episode report:
+fits it were named in the records of the people it is named with (or in its own record), and
+through how many records. When one such person is reached through at least twice as many
+records as the next (or is the only one), the mention goes to them; otherwise it stays where
+the clustering put it. It is what an analyst does with "Mo" in a missing-episode report:
 look at who else the girl was seen with.
 
 Mentions an analyst decided on never move; a move never joins two birth years more than a
@@ -31,6 +32,9 @@ from candour.link.coref import name_fits
 #: already weighed who it is. (What else its record names, phones, vehicles and places, is
 #: company, weighed here too.)
 OWN = ("dob", "birth_year", "postcode", "email")
+#: The person the company points to must be reached through this many times as many records
+#: as the next fitting person (and through two at least), unless no other fits at all.
+CLEAR = 2.0
 
 
 def by_company(
@@ -92,7 +96,7 @@ def _no_trusted_birth(frame: pd.DataFrame) -> np.ndarray:
 def _choices(
     frame: pd.DataFrame, table: pd.DataFrame, movable: np.ndarray, year_gap: int
 ) -> dict[int, int]:
-    """Movable mention -> the one fitting person among its company's company."""
+    """Movable mention -> the fitting person its company's company points to clearly."""
     movers = table[movable]
     # Who each mover is named with (other persons in its record).
     mates = movers.merge(table, on="r", suffixes=("", "_m"))
@@ -107,14 +111,24 @@ def _choices(
     hops = seen.merge(named, on="r2")
     hops = hops.loc[hops["cand"] != hops["c_m"], ["u", "c", "cand"]]
     own = mates[["u", "c", "c_m"]].rename(columns={"c_m": "cand"})
-    cand = pd.concat([own, hops]).drop_duplicates(["u", "cand"])
+    every = pd.concat([own, hops])
+    support = every.groupby(["u", "cand"]).size().rename("n").reset_index()
+    cand = every.drop_duplicates(["u", "cand"])
     if cand.empty:
         return {}
     fitting = _fitting(frame, table, cand)
     fitting = fitting[_births_agree(frame, table, fitting, year_gap)]
-    count = fitting.groupby("u")["cand"].transform("size")
-    single = fitting[(count == 1) & (fitting["cand"] != fitting["c"])]
-    return {int(u): int(c) for u, c in zip(single["u"], single["cand"], strict=True)}
+    ranked = fitting.merge(support, on=["u", "cand"]).sort_values(
+        ["u", "n", "cand"], ascending=[True, False, True]
+    )
+    place = ranked.groupby("u").cumcount().to_numpy()
+    best = ranked[place == 0].set_index("u")
+    runner = ranked[place == 1].set_index("u")["n"]
+    second = runner.reindex(best.index).fillna(0).to_numpy()
+    n = best["n"].to_numpy()
+    clear = (second == 0) | ((n >= CLEAR * second) & (n >= 2))
+    chosen = best[clear & (best["cand"] != best["c"]).to_numpy()]
+    return {int(u): int(c) for u, c in zip(chosen.index, chosen["cand"], strict=True)}
 
 
 def _fitting(frame: pd.DataFrame, table: pd.DataFrame, cand: pd.DataFrame) -> pd.DataFrame:
