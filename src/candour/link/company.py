@@ -97,30 +97,11 @@ def _choices(
     frame: pd.DataFrame, table: pd.DataFrame, movable: np.ndarray, year_gap: int
 ) -> dict[int, int]:
     """Movable mention -> the fitting person its company's company points to clearly."""
-    movers = table[movable]
-    # Who each mover is named with (other persons in its record).
-    mates = movers.merge(table, on="r", suffixes=("", "_m"))
-    mates = mates[(mates["c_m"] != mates["c"]) & (mates["u_m"] != mates["u"])]
-    mates = mates[["u", "r", "c", "c_m"]].drop_duplicates()
-    # The records those persons were named in (other than the mover's own) ...
-    records = table[["c", "r"]].drop_duplicates().rename(columns={"c": "c_m", "r": "r2"})
-    seen = mates.merge(records, on="c_m")
-    seen = seen.loc[seen["r2"] != seen["r"], ["u", "c", "c_m", "r2"]].drop_duplicates(["u", "r2"])
-    # ... and everyone named there: the company's company. The mover's own mates count too.
-    named = table[["r", "c"]].drop_duplicates().rename(columns={"r": "r2", "c": "cand"})
-    hops = seen.merge(named, on="r2")
-    hops = hops.loc[hops["cand"] != hops["c_m"], ["u", "c", "cand"]]
-    own = mates[["u", "c", "c_m"]].rename(columns={"c_m": "cand"})
-    every = pd.concat([own, hops])
-    support = every.groupby(["u", "cand"]).size().rename("n").reset_index()
-    cand = every.drop_duplicates(["u", "cand"])
-    if cand.empty:
+    fitting = _supported(frame, table, movable)
+    if fitting.empty:
         return {}
-    fitting = _fitting(frame, table, cand)
     fitting = fitting[_births_agree(frame, table, fitting, year_gap)]
-    ranked = fitting.merge(support, on=["u", "cand"]).sort_values(
-        ["u", "n", "cand"], ascending=[True, False, True]
-    )
+    ranked = fitting.sort_values(["u", "n", "cand"], ascending=[True, False, True])
     place = ranked.groupby("u").cumcount().to_numpy()
     best = ranked[place == 0].set_index("u")
     runner = ranked[place == 1].set_index("u")["n"]
@@ -131,30 +112,107 @@ def _choices(
     return {int(u): int(c) for u, c in zip(chosen.index, chosen["cand"], strict=True)}
 
 
-def _fitting(frame: pd.DataFrame, table: pd.DataFrame, cand: pd.DataFrame) -> pd.DataFrame:
-    """The candidate rows whose person has a full name that the mover's name fits."""
+#: Below this similarity no part of two names is alike (coref.ALIKE is stricter still).
+NEAR = 0.8
+
+#: Each mover (u, its record r, its cluster c) with every person its company points to
+#: (cand: a person named with it, or named in another record beside one who is) and through
+#: how many records (n; a person named beside it counts one), for the persons that have a
+#: full name near the mover's (mid, sid: the two names, for name_fits to settle).
+_SUPPORT = """
+with mv as (select t.u, t.r, t.c, t.nid from t join movers using (u)),
+mates as (
+    select distinct mv.u, mv.r, mv.c, t.c as k from mv join t on t.r = mv.r
+    where t.c <> mv.c and t.u <> mv.u
+),
+recs as (select distinct c as k, r as r2 from t),
+named as (select distinct r as r2, c as cand from t),
+hop as (
+    select distinct m.u, m.c, n.cand, n.r2 from mates m
+    join recs x on x.k = m.k join named n on n.r2 = x.r2
+    where x.r2 <> m.r and n.cand <> m.k
+),
+every as (
+    select u, c, cand, count(*) as n from (
+        select u, c, cand, r2 from hop
+        union all select distinct u, c, k as cand, null as r2 from mates
+    ) group by u, c, cand
+),
+sig as (select distinct c as cand, nid as sid from t where "full"),
+cands as (
+    select e.u, e.c, e.cand, e.n, mv.nid as mid, s.sid
+    from every e join mv using (u) join sig s using (cand)
+)
+select cands.* from cands
+join keys a on a.id = cands.mid join keys b on b.id = cands.sid
+where {near}
+"""
+
+_NEAR_SQL = f"""case when a.f is not null then
+    coalesce(jaro_winkler_similarity(a.f, b.f) >= {NEAR}, false)
+    or coalesce(jaro_winkler_similarity(a.f, b.g) >= {NEAR}, false)
+else
+    coalesce(jaro_winkler_similarity(a.g, b.g) >= {NEAR}, false)
+    or coalesce(jaro_winkler_similarity(a.g, b.f) >= {NEAR}, false)
+    or coalesce(len(list_intersect(a.gg, b.gg)) > 0, false)
+end"""
+
+
+def _supported(frame: pd.DataFrame, table: pd.DataFrame, movable: np.ndarray) -> pd.DataFrame:
+    """(u, c, cand, n) for every mover and person its company points to whose full name the
+    mover's name fits (coref.name_fits).
+
+    The joins run in DuckDB: at a million mentions they pass tens of millions of rows. Names
+    repeat, so each pair of names is weighed once; a quick sieve in SQL (some part of one
+    name near some part of the other, or a shared variant group) leaves `name_fits` the few
+    that could fit."""
+    import duckdb
+
     cols = ["given", "given_key", "family_key", "given_groups", "initials"]
-    names = frame[cols].assign(u=table["u"].to_numpy(), c=table["c"].to_numpy())
-    full = frame["unique_id"].isin(full_names(frame)).to_numpy()
-    signatures = names.loc[full].drop_duplicates(["c", "given_key", "family_key"])
-    signatures = signatures[["c", "given_key", "family_key", "given_groups", "initials"]]
-    mover = names.set_index("u").loc[cand["u"].to_numpy(), cols].reset_index(drop=True)
-    pairs = pd.concat([cand.reset_index(drop=True), mover], axis=1).merge(
-        signatures.rename(columns={"c": "cand"}), on="cand", suffixes=("", "_f")
-    )
+    # given decides given_key, its groups and its initials: the three keys name a name.
+    key = (
+        frame["given"].fillna("").astype(str) + "|" + frame["given_key"].fillna("").astype(str)
+        + "|" + frame["family_key"].fillna("").astype(str)
+    )  # fmt: skip
+    name_id, _ = pd.factorize(key)
+    first = pd.Series(np.arange(len(frame))).groupby(name_id).first().to_numpy()
+    names = frame[cols].iloc[first].reset_index(drop=True)
+    keys = pd.DataFrame(
+        {
+            "id": np.arange(len(first)), "g": names["given_key"], "f": names["family_key"],
+            "gg": names["given_groups"].map(_listed),
+        }
+    )  # fmt: skip
+    t = table.assign(nid=name_id, full=frame["unique_id"].isin(full_names(frame)).to_numpy())
+    con = duckdb.connect()
+    try:
+        con.register("t", t)
+        con.register("movers", t.loc[movable, ["u"]])
+        con.register("keys", keys)
+        found = con.execute(_SUPPORT.format(near=_NEAR_SQL)).df()
+    finally:
+        con.close()
+    pairs = found[["mid", "sid"]].drop_duplicates()
+    a, b = names.iloc[pairs["mid"].to_numpy()], names.iloc[pairs["sid"].to_numpy()]
     ok = np.fromiter(
         (
             name_fits(g, gk, gg, fk, f_gk, f_fk, f_gg, f_in)
             for g, gk, gg, fk, f_gk, f_fk, f_gg, f_in in zip(
-                pairs["given"], pairs["given_key"], pairs["given_groups"], pairs["family_key"],
-                pairs["given_key_f"], pairs["family_key_f"], pairs["given_groups_f"],
-                pairs["initials_f"], strict=True,
+                a["given"], a["given_key"], a["given_groups"], a["family_key"],
+                b["given_key"], b["family_key"], b["given_groups"], b["initials"], strict=True,
             )
         ),
         dtype=bool,
         count=len(pairs),
     )  # fmt: skip
-    return pairs.loc[ok, ["u", "c", "cand"]].drop_duplicates()
+    fits = found.merge(pairs[ok], on=["mid", "sid"])
+    return fits[["u", "c", "cand", "n"]].drop_duplicates(["u", "cand"]).reset_index(drop=True)
+
+
+def _listed(value: object) -> list[str]:
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v) for v in value]
+    return []
 
 
 def _births_agree(

@@ -56,31 +56,42 @@ def with_coreferents(frame: pd.DataFrame, antecedent: dict[int, int]) -> pd.Data
     out["birth_field"] = (out["source"] == "field") & out["birth_year"].notna()
     if not antecedent:
         return out
-    at = pd.Series(np.arange(len(out)), index=out["unique_id"].astype(np.int64).to_numpy())
-    donors = [
-        (int(at[u]), int(at[a]))
-        for u, a in sorted(antecedent.items())
-        if u in at.index and a in at.index
-    ]
-    source = out["source"].to_numpy()
-    cols = {c: out.columns.get_loc(c) for c in CARRIED}
-    born = out.columns.get_loc("birth_field")
-    for i, root in donors:
-        if source[i] != "field":
+    ids = out["unique_id"].astype(np.int64).to_numpy()
+    at = pd.Series(np.arange(len(out)), index=ids)
+    pairs = pd.DataFrame(
+        {"u": list(antecedent), "a": list(antecedent.values())}, dtype=np.int64
+    ).sort_values("u")
+    pairs = pairs[pairs["u"].isin(at.index) & pairs["a"].isin(at.index)]
+    donor = at[pairs["u"].to_numpy()].to_numpy()
+    root = at[pairs["a"].to_numpy()].to_numpy()
+    field = out["source"].to_numpy()[donor] == "field"
+    donor, root = donor[field], root[field]
+    for col in CARRIED:
+        values = out[col]
+        said = _said(values).to_numpy()
+        # The first field mention (in id order) that says it, for each antecedent that doesn't.
+        give = said[donor] & ~said[root]
+        first = pd.DataFrame({"root": root[give], "donor": donor[give]}).drop_duplicates("root")
+        if first.empty:
             continue
-        for c, j in cols.items():
-            value = out.iat[i, j]
-            if _said(value) and not _said(out.iat[root, j]):
-                out.iat[root, j] = value
-                if c == "birth_year":
-                    out.iat[root, born] = True
+        to, src = first["root"].to_numpy(), first["donor"].to_numpy()
+        column = values.to_numpy(copy=True).astype(object)
+        column[to] = values.to_numpy()[src]
+        out[col] = pd.Series(column, index=out.index).astype(values.dtype)
+        if col == "birth_year":
+            born = out["birth_field"].to_numpy(copy=True)
+            born[to] = True
+            out["birth_field"] = born
     return out
 
 
-def _said(value: object) -> bool:
-    if isinstance(value, list | tuple | np.ndarray):
-        return len(value) > 0
-    return value is not None and not (isinstance(value, float) and np.isnan(value))
+def _said(values: pd.Series) -> pd.Series:
+    """Which values say something (a list that is not empty, a value that is not null)."""
+    if values.dtype == object:
+        return values.map(
+            lambda v: len(v) > 0 if isinstance(v, list | tuple | np.ndarray) else bool(pd.notna(v))
+        ).astype(bool)
+    return values.notna()
 
 
 def _text_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
