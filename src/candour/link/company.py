@@ -112,6 +112,11 @@ def _choices(
     return {int(u): int(c) for u, c in zip(chosen.index, chosen["cand"], strict=True)}
 
 
+#: A person named in more records than this is company too common to point anywhere: they
+#: count where they are named with a mention, not through their own records (which at a
+#: million mentions would pass a billion rows).
+HUB = 100
+
 #: Below this similarity no part of two names is alike (coref.ALIKE is stricter still).
 NEAR = 0.8
 
@@ -125,7 +130,10 @@ mates as (
     select distinct mv.u, mv.r, mv.c, t.c as k from mv join t on t.r = mv.r
     where t.c <> mv.c and t.u <> mv.u
 ),
-recs as (select distinct c as k, r as r2 from t),
+recs as (
+    select k, r2 from (select distinct c as k, r as r2 from t)
+    qualify count(*) over (partition by k) <= {hub}
+),
 named as (select distinct r as r2, c as cand from t),
 hop as (
     select distinct m.u, m.c, n.cand, n.r2 from mates m
@@ -184,12 +192,12 @@ def _supported(frame: pd.DataFrame, table: pd.DataFrame, movable: np.ndarray) ->
         }
     )  # fmt: skip
     t = table.assign(nid=name_id, full=frame["unique_id"].isin(full_names(frame)).to_numpy())
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": "1GB", "threads": 2})
     try:
         con.register("t", t)
         con.register("movers", t.loc[movable, ["u"]])
         con.register("keys", keys)
-        found = con.execute(_SUPPORT.format(near=_NEAR_SQL)).df()
+        found = con.execute(_SUPPORT.format(near=_NEAR_SQL, hub=HUB)).df()
     finally:
         con.close()
     pairs = found[["mid", "sid"]].drop_duplicates()
