@@ -54,6 +54,9 @@ def test_link_then_explain(tmp_path: Path, db_url: str) -> None:
     r = run(home, db_url, "link")
     assert r.exit_code == 0, r.output
     assert "linked 55 person mentions" in r.output
+    # A folder without the synthetic district's ground truth: one line, not a traceback.
+    r = run(home, db_url, "eval", "link", "--no-febrl", "--district", str(tmp_path))
+    assert r.exit_code == 5 and "no ground truth" in r.output and "Traceback" not in r.output
     engine = create_engine(db_url)
     with engine.connect() as c:
         rows = c.execute(

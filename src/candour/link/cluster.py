@@ -6,7 +6,8 @@ links Anthony Wood and Alan Wood, and one weak link between two records (a share
 name and a postcode both were seen at) would join Zainab Hussain's sixty mentions to
 Anjali Hussain's. So clusters are built in steps, each asking for more than one link:
 
-1. full names (given and family) join on strong links;
+1. full names (given and family) join on strong links, unless they are two different names
+   (siblings who share a family's phone and address link strongly);
 2. two clusters joined only by weaker links merge when those links reach at least half of
    the mentions of one of them (a misspelt "Chinedu Mwagi" links to the whole of Chinedu
    Mwangi; a shared family name reaches a handful of Anjali's sixty mentions);
@@ -19,7 +20,7 @@ Anjali Hussain's. So clusters are built in steps, each asking for more than one 
 Nothing joins two people whose birth years (the most common one each, so that one misread
 date does not decide) differ by more than a year, or that an analyst said are different.
 Everything else stays apart: a missed link costs less here than a false one, and an analyst
-can merge.
+can merge. (After this, company.py lets the people a bare mention is named with decide.)
 """
 
 from __future__ import annotations

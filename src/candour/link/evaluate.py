@@ -172,9 +172,17 @@ def district_truth(session: Session, frame: pd.DataFrame, district: Path) -> dic
             stem = str(fields["source_name"]).rsplit(".", 1)[0]
             m = re.match(r"(\d{4})-\d\d-\d\d-(\d+)$", stem)
             refs[rid] = f"MIN/{m[1]}/{m[2]}" if m else stem.replace("-", "/")
+    truth_file = district / "ground_truth" / "mentions.jsonl"
+    if not truth_file.is_file():
+        from candour.errors import NotFoundError
+
+        raise NotFoundError(
+            f"{district}: no ground truth (ground_truth/mentions.jsonl): give the synthetic "
+            "district's data folder (for the demo, demo-district/district)"
+        )
     by_field: dict[tuple[str, str], str] = {}
     by_text: dict[tuple[str, str], list[str]] = defaultdict(list)
-    with (district / "ground_truth" / "mentions.jsonl").open() as f:
+    with truth_file.open() as f:
         for line in f:
             g = json.loads(line)
             if g["kind"] != "person":
