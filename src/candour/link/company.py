@@ -45,7 +45,7 @@ def by_company(
     keep: Iterable[int] = (),
     year_gap: int = 1,
 ) -> dict[int, int]:
-    """Clusters after moving mentions to the one fitting person their company points to.
+    """Clusters after moving mentions to the fitting person their company clearly points to.
 
     `clusters` maps every mention of `frame` to its cluster; the result does too, with each
     cluster named by its smallest mention again."""
