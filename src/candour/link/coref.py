@@ -32,6 +32,7 @@ from collections.abc import Iterable
 import jellyfish
 import numpy as np
 import pandas as pd
+from networkx.utils import UnionFind
 
 from candour.link.cluster import full_names
 
@@ -124,17 +125,18 @@ def _text_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
     )  # fmt: skip
     fits &= ~_years_apart(both)
     found = both[fits]
-    groups = _Groups()
+    groups = UnionFind(found["unique_id"].tolist())
     texts = found[found["source_f"] == "text"]
     for a, b in zip(texts["unique_id"].tolist(), texts["unique_id_f"].tolist(), strict=True):
         groups.union(a, b)
+    # Each group is named by its first mention.
+    first = {u: min(group) for group in groups.to_sets() for u in group}
     fields = found[found["source_f"] == "field"]
     named: dict[int, set[int]] = {}
     for a, b in zip(fields["unique_id"].tolist(), fields["unique_id_f"].tolist(), strict=True):
-        named.setdefault(groups.find(a), set()).add(b)
+        named.setdefault(first[a], set()).add(b)
     out: dict[int, int] = {}
-    for u in list(groups.parent):
-        root = groups.find(u)
+    for u, root in first.items():
         to = named.get(root)
         if to is None:
             if u != root:
@@ -142,25 +144,6 @@ def _text_antecedents(frame: pd.DataFrame, keep: set[int]) -> dict[int, int]:
         elif len(to) == 1:
             out[u] = next(iter(to))
     return out
-
-
-class _Groups:
-    """Union-find whose root is the smallest id (the first mention of the name)."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, u: int) -> int:
-        self.parent.setdefault(u, u)
-        while self.parent[u] != u:
-            self.parent[u] = self.parent[self.parent[u]]
-            u = self.parent[u]
-        return u
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 #: Two spellings this alike (Jaro-Winkler) are one name written twice in a record.
