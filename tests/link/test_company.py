@@ -10,22 +10,28 @@ import pandas as pd
 from candour.link.company import by_company
 from candour.link.frame import COLUMNS, _row
 
+#: Mentions whose record gives a date of birth (the rest say nothing but a name).
+BORN = {1: "1980-03-01", 2: "1980-03-01", 3: "1995-06-02", 4: "1995-06-02", 5: "1962-11-09",
+        6: "1962-11-09", 7: "1994-01-20", 8: "1994-01-20"}  # fmt: skip
 
-def _frame(rows: list[tuple[int, int, str]]) -> pd.DataFrame:
-    """(mention id, record id, name as written), all from notes, nothing else known."""
+
+def _frame(rows: list[tuple[int, int, str]], born: dict[int, str] = BORN) -> pd.DataFrame:
+    """(mention id, record id, name as written), from notes; some give a date of birth."""
     made = []
     for uid, rid, text in rows:
+        attributes = {"dob": born[uid]} if uid in born else {}
         r = SimpleNamespace(
             id=uid, record_id=rid, source="text", field_name=None, text=text, normalised=None,
-            start=0, attributes={}, received_at=datetime(2024, 5, 1),
+            start=0, attributes=attributes, received_at=datetime(2024, 5, 1),
         )  # fmt: skip
         made.append(_row(r, {}))
     return pd.DataFrame(made, columns=COLUMNS)
 
 
-# Two men named Mohammed Ahmed: one (1, 2) is named with Amy Shaw, the other (5, 6) with
-# Lucy Brown. Then a note about Amy says only "Mohammed" (9), and a note about Lucy says
-# "Mohammed Ahmed" (11) and nothing else, which the clustering gave to the first man.
+# Two men named Mohammed Ahmed: one (1, 2; born 1980) is named with Amy Shaw, the other
+# (5, 6; born 1962) with Lucy Brown. Then a note about Amy says only "Mohammed" (9), and a
+# note about Lucy says "Mohammed Ahmed" (11) and nothing else, which the clustering gave to
+# the first man.
 ROWS = [
     (1, 10, "Mohammed Ahmed"), (3, 10, "Amy Shaw"), (2, 11, "Mohammed Ahmed"), (4, 11, "Amy Shaw"),
     (5, 20, "Mohammed Ahmed"), (7, 20, "Lucy Brown"), (6, 21, "Mohamed Ahmed"),
@@ -55,12 +61,25 @@ def test_when_the_company_points_to_both_namesakes_alike_nothing_moves() -> None
     rows = [*ROWS, (15, 50, "Mohammed Ahmed"), (16, 50, "Amy Shaw"), (17, 51, "Mohammed Ahmed"),
             (18, 51, "Amy Shaw")]  # fmt: skip
     clusters = {**CLUSTERS, 15: 5, 16: 3, 17: 5, 18: 3}
-    out = by_company(_frame(rows), clusters, {})
+    born = {**BORN, 15: BORN[5], 16: BORN[3], 17: BORN[5], 18: BORN[3]}
+    out = by_company(_frame(rows, born), clusters, {})
     assert out[9] == 9
     # Named with the first man twice as often as with the second, she points to him.
     rows = [*ROWS, (15, 50, "Mohammed Ahmed"), (16, 50, "Amy Shaw")]
-    out = by_company(_frame(rows), {**CLUSTERS, 15: 5, 16: 3}, {})
+    out = by_company(_frame(rows, born), {**CLUSTERS, 15: 5, 16: 3}, {})
     assert out[9] == out[1]
+
+
+def test_mentions_in_question_do_not_vouch_for_each_other() -> None:
+    # Three more bare notes name "Mohammed Ahmed" beside Amy, and the clustering gave all
+    # three to the second man. Counted as places he is named, each would make Amy's company
+    # point to him as often as to the first man, and all three would stay where they are.
+    rows = [*ROWS, (15, 50, "Mohammed Ahmed"), (16, 50, "Amy Shaw"), (17, 51, "Mohammed Ahmed"),
+            (18, 51, "Amy Shaw"), (19, 52, "Mohammed Ahmed"), (20, 52, "Amy Shaw")]  # fmt: skip
+    clusters = {**CLUSTERS, 15: 5, 16: 3, 17: 5, 18: 3, 19: 5, 20: 3}
+    born = {**BORN, 16: BORN[3], 18: BORN[3], 20: BORN[3]}
+    out = by_company(_frame(rows, born), clusters, {})
+    assert out[15] == out[17] == out[19] == out[1] != out[5]
 
 
 def test_analysts_decisions_and_repeated_names_are_respected() -> None:

@@ -12,6 +12,11 @@ records as the next (or is the only one), the mention goes to them; otherwise it
 the clustering put it. It is what an analyst does with "Mo" in a missing-episode report:
 look at who else the girl was seen with.
 
+Only mentions that are not in question themselves say where a person is named. The bare
+mentions the clustering gave to the wrong namesake (a child's "Chloe Thompson" notes, put with
+the woman of that name born 26 years earlier) sit in the records of the child's company, so
+counted as evidence they would vouch for each other and keep each other where they are.
+
 Mentions an analyst decided on never move; a move never joins two birth years more than a
 year apart; a mention that repeats a name of its own record (coref.py) follows the mention it
 repeats.
@@ -123,7 +128,8 @@ NEAR = 0.8
 #: Each mover (u, its record r, its cluster c) with every person its company points to
 #: (cand: a person named with it, or named in another record beside one who is) and through
 #: how many records (n; a person named beside it counts one), for the persons that have a
-#: full name near the mover's (mid, sid: the two names, for name_fits to settle).
+#: full name near the mover's (mid, sid: the two names, for name_fits to settle). Where a
+#: person is named is read off their anchored mentions (not movers) only.
 _SUPPORT = """
 with mv as (select t.u, t.r, t.c, t.nid from t join movers using (u)),
 mates as (
@@ -131,10 +137,10 @@ mates as (
     where t.c <> mv.c and t.u <> mv.u
 ),
 recs as (
-    select k, r2 from (select distinct c as k, r as r2 from t)
+    select k, r2 from (select distinct c as k, r as r2 from t where anchored)
     qualify count(*) over (partition by k) <= {hub}
 ),
-named as (select distinct r as r2, c as cand from t),
+named as (select distinct r as r2, c as cand from t where anchored),
 hop as (
     select distinct m.u, m.c, n.cand, n.r2 from mates m
     join recs x on x.k = m.k join named n on n.r2 = x.r2
@@ -191,7 +197,9 @@ def _supported(frame: pd.DataFrame, table: pd.DataFrame, movable: np.ndarray) ->
             "gg": names["given_groups"].map(_listed),
         }
     )  # fmt: skip
-    t = table.assign(nid=name_id, full=frame["unique_id"].isin(full_names(frame)).to_numpy())
+    t = table.assign(
+        nid=name_id, full=frame["unique_id"].isin(full_names(frame)).to_numpy(), anchored=~movable
+    )
     con = duckdb.connect(config={"memory_limit": "1GB", "threads": 2})
     try:
         con.register("t", t)
