@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from candour.link.cluster import Rules, Together, cluster_persons
+from candour.link.cluster import Rules, Together, cluster_persons, dates_apart
 from candour.link.evaluate import cluster_scores
 from candour.link.frame import split_name
 from candour.link.variants import canonical, variant_groups
@@ -100,6 +102,49 @@ def test_two_people_with_one_name_stay_apart_on_their_birth_years() -> None:
     pairs = [(a, b, 0.9) for a in range(1, 7) for b in range(a + 1, 7)]
     c = cluster_persons(frame, _pairs(pairs))
     assert c[1] == c[3] and c[4] == c[6] and c[1] != c[4]
+
+
+def _dated(rows: list[tuple[int, str]]) -> pd.DataFrame:
+    """David Thompsons with the date of birth their record's field gives."""
+    return pd.DataFrame([
+        {"unique_id": u, "given": "DAVID", "family": "THOMPSON", "dob": d,
+         "birth_year": float(d[:4]), "source": "field"}
+        for u, d in rows
+    ])  # fmt: skip
+
+
+def test_two_people_born_within_a_year_stay_apart_on_their_dates_of_birth() -> None:
+    # Born 12 November 1991 and 14 January 1992: the years are close, the dates are not.
+    frame = _dated([(1, "1991-11-12"), (2, "1991-11-12"), (3, "1992-01-14"), (4, "1992-01-14"),
+                    (5, "1992-01-14")])  # fmt: skip
+    pairs = [(a, b, 0.9) for a in range(1, 6) for b in range(a + 1, 6)]
+    c = cluster_persons(frame, _pairs(pairs))
+    assert c[1] == c[2] and c[3] == c[4] == c[5] and c[1] != c[3]
+    # A date written a little wrong (a day off, a year off, day and month swapped) is the
+    # same date of birth.
+    slips = _dated([(1, "1992-03-04"), (2, "1992-03-04"), (3, "1992-03-05"), (4, "1993-03-03"),
+                    (5, "1992-04-04"), (6, "1992-04-03")])  # fmt: skip
+    pairs = [(a, b, 0.9) for a in range(1, 7) for b in range(a + 1, 7)]
+    c = cluster_persons(slips, _pairs(pairs))
+    assert len({c[u] for u in range(1, 7)}) == 1
+
+
+@given(st.dates(), st.dates())
+def test_dates_apart_is_symmetric_and_never_parts_a_date_from_a_slip_of_itself(
+    a: date, b: date
+) -> None:
+    x, y = a.isoformat(), b.isoformat()
+    assert dates_apart(x, y) == dates_apart(y, x)
+    assert not dates_apart(x, x)
+    for part in ("year", "month", "day"):  # change two parts, keep one: still one date
+        kept = {part: getattr(a, part)}
+        try:
+            slip = b.replace(**kept)  # type: ignore[arg-type]
+        except ValueError:  # 29 February, or 31 of a short month
+            continue
+        assert not dates_apart(x, slip.isoformat())
+    assert dates_apart("1991-11-12", "1992-01-14")
+    assert not dates_apart(x, None) and not dates_apart(x, "1992")
 
 
 def test_a_brother_and_sister_do_not_join_on_what_their_family_shares() -> None:

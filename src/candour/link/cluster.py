@@ -18,7 +18,9 @@ Anjali Hussain's. So clusters are built in steps, each asking for more than one 
    have joined, a partial that links only to those joins the same way.
 
 Nothing joins two people whose birth years (the most common one each, so that one misread
-date does not decide) differ by more than a year, or that an analyst said are different.
+date does not decide) differ by more than a year, whose dates of birth (the most common one
+each) are two dates no slip of the pen turns into each other (`dates_apart`), or that an
+analyst said are different.
 Everything else stays apart: a missed link costs less here than a false one, and an analyst
 can merge. (After this, company.py lets the people a bare mention is named with decide.)
 """
@@ -28,9 +30,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+
+_Y = TypeVar("_Y", int, str)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class _Sets:
         different: list[tuple[int, int]],
         weight: Mapping[int, int],
         year_gap: int,
+        dobs: Mapping[int, str] | None = None,
     ):
         self.parent = {u: u for u in ids}
         self.members: dict[int, set[int]] = {u: {u} for u in ids}
@@ -98,6 +105,11 @@ class _Sets:
             u: Counter({born[u]: self.weight[u]}) if u in born else Counter() for u in ids
         }
         self.usual = {u: usual_year(y) for u, y in self.years.items()}
+        dobs = dobs or {}
+        self.dobs: dict[int, Counter[str]] = {
+            u: Counter({dobs[u]: self.weight[u]}) if u in dobs else Counter() for u in ids
+        }
+        self.usual_dob = {u: dobs.get(u) for u in ids}
         self.year_gap = year_gap
         self.blocked: dict[int, set[int]] = defaultdict(set)
         for x, y in different:
@@ -114,6 +126,8 @@ class _Sets:
         ya, yb = self.usual[ra], self.usual[rb]
         if ya is not None and yb is not None and abs(ya - yb) > self.year_gap:
             return False  # never one person with two different births
+        if dates_apart(self.usual_dob[ra], self.usual_dob[rb]):
+            return False  # born within a year of each other, but on other days
         if not self.blocked:
             return True
         small, big = sorted((ra, rb), key=lambda r: len(self.members[r]))
@@ -128,6 +142,9 @@ class _Sets:
         self.years[ra].update(self.years.pop(rb))
         self.usual.pop(rb)
         self.usual[ra] = usual_year(self.years[ra])
+        self.dobs[ra].update(self.dobs.pop(rb))
+        self.usual_dob.pop(rb)
+        self.usual_dob[ra] = usual_year(self.dobs[ra])
 
     def join(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -137,8 +154,8 @@ class _Sets:
         return True
 
 
-def usual_year(years: Counter[int]) -> int | None:
-    """The most common birth year (the earliest of equally common ones)."""
+def usual_year(years: Counter[_Y]) -> _Y | None:
+    """The most common birth year, or date of birth (the earliest of equally common ones)."""
     if not years:
         return None
     return min(years.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -169,6 +186,7 @@ def cluster_persons(
         [p for p in (different or []) if set(p) <= known],
         weight or {},
         rules.year_gap,
+        _dobs(frame),
     )
     for a, b in same or []:
         if a in known and b in known and sets.find(a) != sets.find(b):
@@ -391,6 +409,37 @@ def birth_years(frame: pd.DataFrame) -> pd.Series:
     elif "source" in frame:
         out = out.mask(frame["source"] == "text")
     return out
+
+
+#: Two dates of birth this close are one date however they differ (31 December and 1 January).
+NEAR_DAYS = 3
+
+
+def dates_apart(a: str | None, b: str | None) -> bool:
+    """Are two dates of birth (ISO) two people's? A slip turns one date into another by a
+    digit or two in one part, a part off by one (a year, a month), day and month swapped, or
+    a year and a day both nudged; it leaves at least one of year, month and day as it was.
+    Two dates that differ in all three, more than a few days apart, are two births: David
+    Thompson born 12 November 1991 is not David Thompson born 14 January 1992."""
+    if not a or not b or a == b:
+        return False
+    try:
+        x, y = date.fromisoformat(a[:10]), date.fromisoformat(b[:10])
+    except ValueError:
+        return False  # not a full date: the year alone decides
+    if x.year == y.year or x.month == y.month or x.day == y.day:
+        return False
+    return abs((x - y).days) > NEAR_DAYS
+
+
+def _dobs(frame: pd.DataFrame) -> dict[int, str]:
+    """Full dates of birth, as the record's fields give them (a note's are never dates)."""
+    if "dob" not in frame:
+        return {}
+    dobs = frame["dob"]
+    known = dobs.notna().to_numpy()
+    ids = frame["unique_id"].to_numpy()[known]
+    return {int(u): str(d) for u, d in zip(ids, dobs[known].tolist(), strict=True)}
 
 
 def _birth(frame: pd.DataFrame) -> dict[int, int]:

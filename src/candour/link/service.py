@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
-from candour.link.cluster import Together, cluster_persons
+from candour.link.cluster import Together, cluster_persons, dates_apart
 from candour.link.company import by_company
 from candour.link.coref import antecedents, with_coreferents
 from candour.link.decisions import Constraints, constraints
@@ -483,7 +483,9 @@ def _match_new(
         if u not in new_ids or int(eid) == u:
             continue
         if int(eid) in banned.get(u, set()) or (
-            u in born and dob and abs(int(str(dob)[:4]) - int(born[u][:4])) > 1
+            u in born
+            and dob
+            and (abs(int(str(dob)[:4]) - int(born[u][:4])) > 1 or dates_apart(str(dob), born[u]))
         ):
             excluded.setdefault(u, set()).add(person)
             continue
