@@ -129,6 +129,26 @@ def test_two_people_born_within_a_year_stay_apart_on_their_dates_of_birth() -> N
     assert len({c[u] for u in range(1, 7)}) == 1
 
 
+def test_dates_of_birth_decide_a_persons_year_before_ages_do() -> None:
+    # Four records give David's age (a year that is one too early once his January birthday
+    # has passed), two his date of birth; a seventh writes that date a little wrong.
+    frame = pd.DataFrame([
+        {"unique_id": u, "given": "DAVID", "family": "THOMPSON", "dob": d,
+         "birth_year": float(y), "source": "field"}
+        for u, d, y in [(1, None, 1991), (2, None, 1991), (3, None, 1991), (4, None, 1991),
+                        (5, "1992-01-14", 1992), (6, "1992-01-14", 1992),
+                        (7, "1993-01-13", 1993)]
+    ])  # fmt: skip
+    ages, dates = range(1, 5), (5, 6)
+    pairs = [
+        (a, b, 0.8 if b == 7 else 0.99 if b in ages else 0.95 if a in dates else 0.9)
+        for a in range(1, 8)
+        for b in range(a + 1, 8)
+    ]  # the misspelt date comes last
+    c = cluster_persons(frame, _pairs(pairs))
+    assert len({c[u] for u in range(1, 8)}) == 1
+
+
 @given(st.dates(), st.dates())
 def test_dates_apart_is_symmetric_and_never_parts_a_date_from_a_slip_of_itself(
     a: date, b: date

@@ -104,11 +104,11 @@ class _Sets:
         self.years: dict[int, Counter[int]] = {
             u: Counter({born[u]: self.weight[u]}) if u in born else Counter() for u in ids
         }
-        self.usual = {u: usual_year(y) for u, y in self.years.items()}
         dobs = dobs or {}
         self.dobs: dict[int, Counter[str]] = {
             u: Counter({dobs[u]: self.weight[u]}) if u in dobs else Counter() for u in ids
         }
+        self.usual = {u: self._usual(u) for u in ids}
         self.usual_dob = {u: dobs.get(u) for u in ids}
         self.year_gap = year_gap
         self.blocked: dict[int, set[int]] = defaultdict(set)
@@ -140,11 +140,21 @@ class _Sets:
         self.members[ra] |= self.members.pop(rb)
         self.size[ra] += self.size.pop(rb)
         self.years[ra].update(self.years.pop(rb))
-        self.usual.pop(rb)
-        self.usual[ra] = usual_year(self.years[ra])
         self.dobs[ra].update(self.dobs.pop(rb))
+        self.usual.pop(rb)
+        self.usual[ra] = self._usual(ra)
         self.usual_dob.pop(rb)
         self.usual_dob[ra] = usual_year(self.dobs[ra])
+
+    def _usual(self, root: int) -> int | None:
+        """The set's usual birth year: from its dates of birth when it has any. An age says
+        less (16 in a record of March 2008 is born in 1991 or 1992, and frame.py takes the
+        earlier), so ages decide only for a person no date of birth is known of."""
+        years: Counter[int] = Counter()
+        for d, n in self.dobs[root].items():
+            if d[:4].isdigit():
+                years[int(d[:4])] += n
+        return usual_year(years or self.years[root])
 
     def join(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)

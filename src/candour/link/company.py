@@ -237,10 +237,17 @@ def _births_agree(
     """A move may not give a person a birth year more than `year_gap` from their usual one."""
     years = birth_years(frame).to_numpy()
     known = ~pd.isna(years)
-    by_cluster: dict[int, list[int]] = {}
-    for c, y in zip(table["c"].to_numpy()[known].tolist(), years[known].tolist(), strict=True):
-        by_cluster.setdefault(int(c), []).append(int(y))
-    usual = {c: usual_year(Counter(ys)) for c, ys in by_cluster.items()}
+    dated = frame["dob"].notna().to_numpy()
+    by_cluster: dict[int, Counter[int]] = {}
+    by_dob: dict[int, Counter[int]] = {}  # as in cluster.py, dates of birth before ages
+    for c, y, d in zip(
+        table["c"].to_numpy()[known].tolist(), years[known].tolist(), dated[known].tolist(),
+        strict=True,
+    ):  # fmt: skip
+        by_cluster.setdefault(int(c), Counter())[int(y)] += 1
+        if d:
+            by_dob.setdefault(int(c), Counter())[int(y)] += 1
+    usual = {c: usual_year(by_dob.get(c) or ys) for c, ys in by_cluster.items()}
     own = {
         int(u): int(y)
         for u, y in zip(table["u"].to_numpy()[known].tolist(), years[known].tolist(), strict=True)
