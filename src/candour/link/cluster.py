@@ -260,45 +260,36 @@ def _supported(
 ) -> None:
     """Step 2: merge clusters whose weaker links reach a share `cover` of one of them.
 
-    Each round measures every pair of clusters that links at all (in pandas: millions of
-    links at scale), then merges the best supported first; a pair measured on a cluster that
-    has grown since waits for the next round."""
+    Each round measures every pair of clusters that links at all (in numpy, on sorted integer
+    keys: millions of links at scale, where pandas' group-bys held two gigabytes), then
+    merges the best supported first; a pair measured on a cluster that has grown since waits
+    for the next round."""
     nodes, at = np.unique(np.concatenate([left, right]), return_inverse=True)
     li, ri = at[: len(left)], at[len(left) :]
     weight = np.array([sets.weight[u] for u in nodes.tolist()], dtype=np.float64)
     for _ in range(rules.rounds):
-        roots = _roots(sets, nodes)
-        ra, rb = roots[li], roots[ri]
-        apart = ra != rb
-        li, ri, prob, ra, rb = li[apart], ri[apart], prob[apart], ra[apart], rb[apart]
+        roots, cluster = np.unique(_roots(sets, nodes), return_inverse=True)
+        ca, cb = cluster[li], cluster[ri]
+        apart = ca != cb
+        li, ri, prob, ca, cb = li[apart], ri[apart], prob[apart], ca[apart], cb[apart]
         if not len(li):
             return
-        swap = ra > rb
-        links = pd.DataFrame({
-            "lo": np.where(swap, rb, ra), "hi": np.where(swap, ra, rb),
-            "a": np.where(swap, ri, li), "b": np.where(swap, li, ri), "p": prob,
-        })  # fmt: skip
-        reach = []
-        for side in ("a", "b"):
-            ends = links[["lo", "hi", side]].drop_duplicates()
-            reach.append(
-                pd.Series(weight[ends[side].to_numpy()])
-                .groupby([ends["lo"].to_numpy(), ends["hi"].to_numpy()])
-                .sum()
-            )
-        best = links.groupby(["lo", "hi"])["p"].max()
-        table = pd.DataFrame({"on_lo": reach[0], "on_hi": reach[1], "best": best})
-        lo = table.index.get_level_values(0).to_numpy()
-        hi = table.index.get_level_values(1).to_numpy()
-        size_lo = np.array([sets.size[u] for u in lo.tolist()], dtype=np.float64)
-        size_hi = np.array([sets.size[u] for u in hi.tolist()], dtype=np.float64)
-        share = np.maximum(table["on_lo"].to_numpy() / size_lo, table["on_hi"].to_numpy() / size_hi)
+        swap = ca > cb  # the same order as the roots' ids: `roots` is sorted
+        lo_c, hi_c = np.where(swap, cb, ca), np.where(swap, ca, cb)
+        pair, link_pair = np.unique(lo_c.astype(np.int64) * len(roots) + hi_c, return_inverse=True)
+        on_lo = _reach(link_pair, np.where(swap, ri, li), weight, len(pair))
+        on_hi = _reach(link_pair, np.where(swap, li, ri), weight, len(pair))
+        best = np.zeros(len(pair))
+        np.maximum.at(best, link_pair, prob)
+        sizes = np.array([sets.size[r] for r in roots.tolist()], dtype=np.float64)
+        lo_k, hi_k = pair // len(roots), pair % len(roots)
+        size_lo, size_hi = sizes[lo_k], sizes[hi_k]
+        lo, hi = roots[lo_k], roots[hi_k]
+        share = np.maximum(on_lo / size_lo, on_hi / size_hi)
         chosen = np.flatnonzero(share >= rules.cover)
         if not len(chosen):
             return
-        order = np.lexsort(
-            (hi[chosen], lo[chosen], -table["best"].to_numpy()[chosen], -share[chosen])
-        )
+        order = np.lexsort((hi[chosen], lo[chosen], -best[chosen], -share[chosen]))
         changed = False
         for k in chosen[order].tolist():
             a, b = int(lo[k]), int(hi[k])
@@ -313,6 +304,15 @@ def _supported(
                 changed = True
         if not changed:
             return
+
+
+def _reach(link_pair: np.ndarray, end: np.ndarray, weight: np.ndarray, pairs: int) -> np.ndarray:
+    """For each pair of clusters, the weight of the distinct nodes its links reach at one end."""
+    n = len(weight)
+    keys = np.sort(link_pair.astype(np.int64) * n + end)  # numpy's hashing unique is slower
+    distinct = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    reached: np.ndarray = np.bincount(distinct // n, weights=weight[distinct % n], minlength=pairs)
+    return reached
 
 
 def _attach(

@@ -15,7 +15,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-MODEL_VERSION = "person-4"
+MODEL_VERSION = "person-5"
 #: How often one person's two mentions give unrelated given names (a misread or a wrong name
 #: in a record): rarely.
 M_GIVEN_DIFFERS = 0.001
