@@ -41,7 +41,7 @@ def test_init_then_status_shows_schema_and_counts(home: Path, db_url: str) -> No
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     r = run(home, db_url, "status")
     assert r.exit_code == 0, r.output
-    assert "schema   : 0006 (code 0006)" in r.output
+    assert "schema   : 0007 (code 0007)" in r.output
     assert "app_user" in r.output and "ledger   : 8 events" in r.output
     assert "password" not in r.output.lower() or "***" in r.output
 

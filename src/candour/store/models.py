@@ -68,6 +68,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Who the user is as the ledger knows them (identifier, name, agency, unit, rank, role,
+    # supervisor, active): an edit made with SQL no longer matches its last user event.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Record(Base):
@@ -350,3 +353,78 @@ class RuleVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime]
     loaded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class AuthSession(Base):
+    """A signed-in session: only the SHA-256 of its random token is stored, never the token."""
+
+    __tablename__ = "auth_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # cli | web | api | service
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    idle_seconds: Mapped[int] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class Wall(Base):
+    """An ethical wall: a record (or case) hidden from every user of one agency."""
+
+    __tablename__ = "wall"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str] = mapped_column(String(64), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    lifted_at: Mapped[datetime | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class WallGrant(Base):
+    """The wall's owner lets one user of the walled agency through."""
+
+    __tablename__ = "wall_grant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wall_id: Mapped[int] = mapped_column(ForeignKey("wall.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    granted_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Jurisdiction(Base):
+    """An oversight body's jurisdiction over an agency (its staff may consult its records)."""
+
+    __tablename__ = "jurisdiction"
+    __table_args__ = (UniqueConstraint("body_id", "agency_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    created_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class BreakGlass(Base):
+    """A break-glass read awaiting (or after) review by an auditor or data-protection officer.
+
+    The read itself is the ledger event `event_idx`; the review is a ledger event too, so the
+    queue can be rebuilt from the log alone."""
+
+    __tablename__ = "break_glass"
+    event_idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reviewed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
