@@ -121,13 +121,17 @@ _BADGE = re.compile(
 )
 _RANKS = (
     r"Assistant Chief Constable|Deputy Chief Constable|Chief Constable|"
+    r"Detective Chief Superintendent|Detective Superintendent|Det Supt|Det Insp|Det Sgt|"
+    r"Det Con|Ch Insp|Ch Supt|"
     r"PC|DC|PS|DS|Insp|Inspector|DI|ChInsp|DCI|Supt|Superintendent|DSupt|ChSupt|ACC|DCC|CC|"
     r"Sgt|Sergeant|Constable|Detective Constable|Detective Sergeant|Detective Inspector|"
     r"Detective Chief Inspector|Chief Inspector|Chief Superintendent|PCSO"
 )
-_OFFICER = re.compile(
-    rf"\b(?P<rank>{_RANKS})\.?\s+(?:(?P<num>\d{{2,5}})\b(?:\s+(?P<after>[A-Z][A-Za-z'\-]+|[A-Z]{{2,}})\b)?"
-    r"|(?P<name>(?:[A-Z][a-z]+\s)?(?:[A-Z][a-z'\-]+|[A-Z]{2,}(?:-[A-Z]{2,})?))\b)"
+# A rank, then a collar number, a name, or both ("DC 5521 HUGHES", "Sgt 912 L. MACKAY").
+_OFFICER = re.compile(rf"\b(?P<rank>{_RANKS})\.?[ \t]+(?:(?P<num>\d{{2,5}})\b[ \t]*)?")
+_OFFICER_NAME_WORD = re.compile(
+    r"(?:[A-Z]\.|Mc[A-Z][A-Za-z]+|Ma?c[A-Z][a-z]+|O'[A-Z][A-Za-z]+|[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
+    r"|[A-Z]{2,}(?:-[A-Z]{2,})?)(?![\w'])"
 )
 _DOB = re.compile(
     rf"\b(?:DOB|D\.O\.B\.?|date of birth|born(?: on)?)\s*[:\-]?\s*(?P<d>{DATE_RE})",
@@ -278,19 +282,67 @@ def _has_vehicle_cue(text: str, start: int, end: int) -> bool:
     return _VEHICLE_CUE.search(window) is not None
 
 
-_NOT_SURNAME = {"The", "A", "An", "And", "On", "At", "In", "To", "Was", "Is", "Has", "Had", "Who"}
+_NOT_SURNAME = {
+    "The", "A", "An", "And", "On", "At", "In", "To", "Was", "Is", "Has", "Had", "Who", "AND", "TO",
+    "THE", "THAT", "SAID", "WAS", "IS", "HAS", "HAD", "WHO", "FOR", "OF", "ON", "AT", "IN", "BY",
+    "FROM", "WITH", "I", "He", "She", "They", "HE", "SHE", "THEY", "Team", "Unit", "Officer",
+    "Officers", "If", "It", "As", "Of", "For", "By", "From", "With", "Not", "No", "NO", "NOT",
+    "Please", "Also", "Then", "When", "But", "Or", "OR", "BUT",
+}  # fmt: skip
+
+
+def name_after(text: str, pos: int) -> tuple[int, int] | None:
+    """The name after a rank and collar number: up to a given name or initial and a surname."""
+    words: list[tuple[int, int]] = []
+    at = pos
+    while len(words) < 3:
+        m = _OFFICER_NAME_WORD.match(text, at)
+        if m is None or m[0] in _NOT_SURNAME or m[0].upper() in _TRADE_WORDS:
+            break
+        words.append((m.start(), m.end()))
+        if not m[0].endswith(".") and (text[m.end() : m.end() + 1] != " "):
+            break
+        at = m.end() + 1
+        if m[0].endswith(".") or (len(words) == 1 and _looks_given(m[0], text, at)):
+            continue
+        break
+    while words and text[words[-1][0] : words[-1][1]].endswith("."):
+        words.pop()  # an initial alone is not a name
+    if not words:
+        return None
+    return words[0][0], words[-1][1]
+
+
+def _looks_given(word: str, text: str, at: int) -> bool:
+    """'Hannah' in 'DS Hannah BRIERLEY': a title-case word followed by another name word."""
+    nxt = _OFFICER_NAME_WORD.match(text, at)
+    return (
+        nxt is not None and nxt[0] not in _NOT_SURNAME and nxt[0].upper() not in _TRADE_WORDS
+        and (word.istitle() or word.isupper()) and not word.endswith(".")
+        and (word.istitle() != nxt[0].istitle() or (word.istitle() and nxt[0].istitle()))
+    )  # fmt: skip
+
+
+_TRADE_WORDS = {
+    "CID", "CSE", "CCE", "MASH", "MFH", "CCTV", "PNC", "ANPR", "OIC", "DOB", "NFA", "RE", "CPS",
+    "BWV", "NB", "AM", "PM", "HRS", "SOCO", "CAD", "URN", "IDVA", "ISVA",
+}  # fmt: skip
 
 
 def _officers(text: str) -> Iterator[Hit]:
     for m in _OFFICER.finditer(text):
         rank = m["rank"]
+        key = _rank_key(rank)
+        name = name_after(text, m.end())
+        attrs: list[tuple[str, object]] = [("rank", key)]
         if m["num"]:
-            yield Hit("OFFICER", m.start(), m.end("num"), f"{_rank_key(rank)} {m['num']}", 0.95)
-            continue
-        name = m["name"]
-        if name.split()[0] in _NOT_SURNAME:
-            continue
-        yield Hit("OFFICER", m.start(), m.end(), f"{_rank_key(rank)} {name.upper()}", 0.95)
+            attrs += [("collar", m["num"]), ("collar_span", (m.start("num"), m.end("num")))]
+        if name is not None:
+            value = text[name[0] : name[1]]
+            attrs += [("name", value.upper()), ("name_span", name)]
+            yield Hit("OFFICER", m.start(), name[1], f"{key} {value.upper()}", 0.95, tuple(attrs))
+        elif m["num"]:
+            yield Hit("OFFICER", m.start(), m.end("num"), f"{key} {m['num']}", 0.95, tuple(attrs))
 
 
 _RANK_KEYS = {
@@ -308,6 +360,14 @@ _RANK_KEYS = {
     "chief inspector": "ChInsp",
     "chief superintendent": "ChSupt",
     "superintendent": "Supt",
+    "det supt": "DSupt",
+    "detective superintendent": "DSupt",
+    "detective chief superintendent": "DChSupt",
+    "det insp": "DI",
+    "det sgt": "DS",
+    "det con": "DC",
+    "ch insp": "ChInsp",
+    "ch supt": "ChSupt",
 }
 
 

@@ -137,7 +137,11 @@ def predicted(res: Extraction) -> tuple[list[Span], list[Span], list[Span]]:
     ents: list[Span] = []
     for m in res.mentions:
         label = SPAN_LABEL.get(m.label)
-        if label is not None:
+        name = m.attrs.get("name_span")
+        if m.label == "OFFICER":
+            if name:  # the rank and collar number are outside a person's span
+                ents.append(("PERSON", int(name[0]), int(name[1])))
+        elif label is not None:
             ents.append((label, m.start, m.end))
         collar = m.attrs.get("collar_span")
         if collar:

@@ -25,11 +25,18 @@ ACRONYMS = {
     "QC", "KC", "STRATEGY", "MEETING", "MINUTES", "RISK", "HIGH", "MEDIUM", "LOW", "CONCERN",
     "CONCERNS",
 }  # fmt: skip
-_CAPS = r"^(?:[A-Z][A-Z'\-]+|MC[A-Z]+|O'[A-Z]+)$"
+_CAPS = r"^(?:[A-Z][A-Z'\-]+|MC[A-Z]+|Ma?c[A-Z]{2,}|O'[A-Z]+)$"
 _STOP_GIVEN = {
     "Police", "Officers", "Mum", "Mother", "Dad", "Father", "School", "Staff", "The", "She", "He",
     "They", "Victim", "Suspect", "Child", "Social", "Care", "Referral", "Report", "Road", "Street",
     "On", "At", "In", "Dear", "Re", "Update", "Sergeant", "Inspector", "Constable",
+    "Later", "Then", "When", "Today", "Yesterday", "Tonight", "Also", "Both", "After", "Before",
+    "During", "Since", "Until", "Meanwhile", "However", "Here", "There", "Where", "While",
+    "Whilst", "Although", "Because", "Once", "Now", "Only", "Even", "Neither", "Either", "Each",
+    "Every", "Some", "Many", "Most", "All", "Another", "Other", "Such", "This", "That", "These",
+    "Those", "What", "Which", "Who", "Why", "How", "Please", "Thanks", "Regards", "Attendees",
+    "Present", "Apologies", "Children", "Subject", "Subjects", "Concerns", "Chair", "Minutes",
+    "From", "To", "Cc", "Sent", "Date", "Venue", "Item", "Action", "Actions", "Outcome",
 }  # fmt: skip
 
 ROLE_CUES: dict[str, str] = {
@@ -116,6 +123,10 @@ class NameRules:
         # Given Family where the context says it is a person: "Chantelle Ogunleye (14)",
         # "by Mehmet Yilmaz", "Ewa Zielinska detained" (the small model misses many such names).
         self.matcher.add("title_pair", [[title, title]])
+        # Hyphenated given names the tokeniser splits: "Min-seo Park", "Jean-Luc MBEKI".
+        part = {"IS_ALPHA": True, "LENGTH": {">=": 2}}
+        hyph = {"ORTH": "-", "SPACY": False}
+        self.matcher.add("hyphen_given", [[title, hyph, part, title], [title, hyph, part, caps]])
 
     def find(self, doc: Any, nlp: Any) -> list[Found]:
         found = []
@@ -124,7 +135,7 @@ class NameRules:
             rule = doc.vocab.strings[mid]
             if rule == "caps_given" and s > 0 and doc[s - 1].is_title:
                 continue  # "Amira KHAN Said" is given_caps; this would be a fragment
-            if rule == "title_pair" and not _person_context(doc, s, e):
+            if rule in ("title_pair", "hyphen_given") and not _person_context(doc, s, e):
                 continue
             found.append(
                 Found("PERSON", span.start_char, span.end_char, span.text,
@@ -147,12 +158,12 @@ _BEFORE_NAME = {
 }  # fmt: skip
 _NOT_SURNAME_WORDS = {
     "school", "academy", "station", "centre", "hospital", "club", "home", "unit", "team",
-    "service", "council", "police", "court", "road", "street", "lane", "close", "avenue", "way",
-    "drive", "terrace", "grove", "park", "primary", "college", "hotel", "taxis", "cars", "lodge",
+    "service", "council", "police", "road", "street", "avenue", "terrace", "primary", "college",
+    "hotel", "taxis", "cars", "lodge",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "report", "referral", "crime", "missing", "return", "interview",
-    "health", "care", "sexual", "social", "youth", "head", "year", "express", "house", "flat",
+    "health", "care", "sexual", "social", "youth", "year", "express", "house", "flat",
 }  # fmt: skip
 
 
@@ -208,14 +219,14 @@ _COMMON = {
     "aged", "years", "old", "year", "hotel", "taxi", "party", "flat", "night", "then", "later",
     "officers", "police", "attended", "home", "school", "missing", "reported", "drunk", "again",
     "all", "both", "two", "three", "other", "others", "named", "known", "as", "drove", "driving",
-    "vehicle", "silver", "black", "white", "red", "blue", "grey", "when", "while", "after",
+    "vehicle", "silver", "black", "white", "red", "blue", "when", "while", "after",
     "before", "because", "gave", "given", "vodka", "alcohol", "cannabis", "money", "phone", "new",
     "an", "a", "it", "its", "there", "their", "them", "also", "out", "up", "off", "stopped",
     "spoke", "arrested", "suspect", "victim", "child", "children", "mother", "father", "states",
     "stated", "continue", "continues", "raped", "rape", "saw", "drag", "dragged", "drives",
     "sexually", "assaulted", "reg", "older", "mum", "dad", "allegation", "item", "action",
-    "giving", "give", "cigarettes", "young", "last", "town", "mfh", "contacted", "can", "be",
-    "contact", "witness", "looked", "approx", "taken", "picked", "being", "park", "lodge", "van",
+    "giving", "give", "cigarettes", "last", "town", "mfh", "contacted", "can", "be",
+    "contact", "witness", "looked", "approx", "taken", "picked", "being", "lodge", "van",
     "transit", "around", "late", "selling", "address", "no", "information", "disruption", "visits",
     "arrange", "astra", "corsa", "passat", "golf", "vectra", "victim:", "suspect:", "days",
     "eastwood", "norfolk",
@@ -248,6 +259,36 @@ _TRAILING = {
 _STREET = {
     "road", "street", "lane", "close", "avenue", "way", "drive", "terrace", "grove", "court",
     "place", "crescent", "park", "square", "gardens", "walk", "rise", "hill", "view", "row",
+    "estate", "mews", "parade", "house", "heights", "towers", "wharf", "quay", "precinct",
+    "centre", "center", "station", "meadows", "flats", "villas", "cottages",
+}  # fmt: skip
+# Last words of places that are also common surnames: a place only where the text says so.
+_WEAK_STREET = {"green", "fields", "field", "chase", "bridge", "moor", "common", "market", "yard"}
+# Last words of organisations: a name that ends so is a school, clinic, firm or agency.
+_ORG_TAIL = {
+    "academy", "school", "college", "university", "infirmary", "hospital", "sarc", "clinic",
+    "surgery", "practice", "ltd", "limited", "plc", "llp", "foods", "homes", "housing",
+    "custody", "council", "police", "constabulary", "trust", "services", "service", "partnership",
+    "association", "society", "charity", "group", "taxis", "cars", "motors", "high", "primary",
+    "department", "office", "court", "board", "agency", "authority", "commission", "cic",
+}  # fmt: skip
+# Words that make a capitalised phrase a job, a unit, a document or a law, not a person.
+_NOT_PERSON_WORDS = {
+    "lead", "officer", "supervisor", "manager", "coordinator", "co-ordinator", "nurse", "duty",
+    "standards", "enforcement", "licensing", "designated", "worker", "director", "chair", "head",
+    "team", "unit", "operation", "op", "warning", "protocol", "act", "guidance", "competence",
+    "order", "notice", "assessment", "log", "report", "form", "episode", "background", "attendance",
+    "summary", "description", "matches", "ambulance", "crew", "smell", "speech", "clear",
+    "searched", "sent", "welfare", "review", "plan", "meeting", "minutes", "agenda", "item",
+    "strategy", "panel", "referral", "interview", "statement", "outcome", "actions", "action",
+    "risk", "concern", "concerns", "emergency", "medicine", "department", "community", "young",
+    "people", "tel", "telephone", "mobile", "email", "address", "dob", "date", "time", "location",
+    "subject", "incident", "north", "south", "east", "west", "midlands", "yorkshire", "region",
+    "county", "borough", "service", "services", "safeguarding", "child", "children", "exploitation",
+    "missing", "persons", "person", "contraception", "pill", "levonorgestrel", "flat", "my",
+    "maths", "science", "year", "registered", "grey", "the", "in", "custom", "leon", "octavia",
+    "corsa", "astra", "golf", "polo", "passat", "insignia", "prius", "qashqai", "transit", "seat",
+    "skoda", "vauxhall", "toyota",
 }  # fmt: skip
 _NOT_NAME_WORDS = {
     "snapchat", "instagram", "facebook", "tiktok", "whatsapp", "email", "e-mail", "text", "reg",
@@ -255,10 +296,43 @@ _NOT_NAME_WORDS = {
 }  # fmt: skip
 
 
+_NAME_AFTER = re.compile(
+    r"^(?:\s*\(\d{1,2}\)|\s*,?\s*(?:aged|DOB|d\.o\.b)\b|\s+(?:said|says|told|was|is|has|had|who|"
+    r"disclosed|stated|reported|went|came|gave|lives|attended)\b|'s\s+(?:mother|father|mum|dad|"
+    r"phone|friend|sister|brother|boyfriend|car))",
+    re.I,
+)
+_NAME_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|named|called|pupil|victim|suspect|child|girl|boy|son|daughter|"
+    r"mother|father|nurse|worker|by|with)\s+)$",
+    re.I,
+)
+
+
+_PLACE_BEFORE = re.compile(
+    r"(?:\d+[a-z]?,?\s+|\b(?:on|in|at|off|along|near|into|onto|via|of|from|to|around)\s+)$", re.I
+)
+
+
+def _place_context(text: str, start: int) -> bool:
+    before = text[max(0, start - 25) : start]
+    return _PLACE_BEFORE.search(before) is not None or before.endswith((", ", "the "))
+
+
+def _name_context(text: str, start: int, end: int) -> bool:
+    """Is 'Jun Park' a person here? An age, a verb or a role beside it says so; a number before
+    it ('22 Shirley Rise') or a preposition of place says it is a street."""
+    before = text[max(0, start - 25) : start]
+    if _PLACE_BEFORE.search(before):
+        return False
+    return bool(_NAME_AFTER.match(text[end : end + 30]) or _NAME_BEFORE.search(before))
+
+
 def clean_person(text: str, m: Found) -> Found | None:
     """Trim titles and roles before a name and verbs after it; drop what is not a name."""
+    m = _join_hyphens(text, m)
     words = list(re.finditer(r"[^\s,()]+", text[m.start : m.end]))
-    while words and words[0][0].lower().strip(":.") in _LEADING:
+    while words and (words[0][0].lower().strip(":.") in _LEADING or words[0][0].endswith(":")):
         words.pop(0)
     while words and words[-1][0].lower().strip(":.") in _TRAILING:
         words.pop()
@@ -271,8 +345,20 @@ def clean_person(text: str, m: Found) -> Found | None:
         return None
     if len(words) == 1 and span.isupper() and "," not in text[m.start : m.end]:
         return None  # a lone word in capitals is rarely a name on its own
-    if low[-1] in _STREET:
+    tail = re.match(r"[ \t]+(?:[A-Z][A-Za-z]+[ \t]+)?([A-Z][A-Za-z]+)\b", text[end : end + 40])
+    if tail and tail[1].lower() in _ORG_TAIL:
+        end += tail.end()
+        return Found("ORG", start, end, text[start:end], text[start:end].upper(), m.confidence)
+    if (low[-1] in _STREET and not _name_context(text, start, end)) or (
+        low[-1] in _WEAK_STREET and len(words) > 1 and _place_context(text, start)
+    ):
         return Found("LOCATION", start, end, span, span.upper(), m.confidence)
+    if low[-1] in _ORG_TAIL and len(words) > 1:
+        return Found("ORG", start, end, span, span.upper(), m.confidence)
+    if any(w in _NOT_PERSON_WORDS for w in low):
+        return None
+    if text[end : end + 1] == ":" and len(words) == 1:
+        return None  # a field label, "Background:"
     if any(w in _NOT_NAME_WORDS for w in low) or span.upper() in NOT_PEOPLE:
         return None
     if words[-1][0] in ACRONYMS:
@@ -280,6 +366,23 @@ def clean_person(text: str, m: Found) -> Found | None:
     if (start, end) == (m.start, m.end):
         return m
     return Found("PERSON", start, end, span, normalise_name(span), m.confidence, attrs=m.attrs)
+
+
+def _join_hyphens(text: str, m: Found) -> Found:
+    """'Min-seo', 'FORD-HAMMOND': the tokeniser splits at hyphens; a name keeps its parts."""
+    start, end = m.start, m.end
+    while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+        start -= 1
+        while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "'’"):
+            start -= 1
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
+        end += 1
+        while end < len(text) and (text[end].isalpha() or text[end] in "'’"):
+            end += 1
+    if (start, end) == (m.start, m.end):
+        return m
+    span = text[start:end]
+    return Found(m.label, start, end, span, normalise_name(span), m.confidence, attrs=m.attrs)
 
 
 def normalise_name(text: str) -> str:

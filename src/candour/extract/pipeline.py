@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from candour.extract import domain, people
+from candour.extract import coref, domain, people
 from candour.extract.types import Extraction, Flag, Found
 from candour.rules.model import NegationTerms, TextLexicon
 
@@ -127,10 +127,15 @@ class Extractor:
         hits += self._names.find(doc, self.nlp)
         hits = [
             c
-            for c in (people.clean_person(text, h) if h.label == "PERSON" else h for h in hits)
+            for c in (
+                people.clean_person(text, h) if h.label == "PERSON" and "form" not in h.attrs
+                else h
+                for h in hits
+            )
             if c
-        ]
-        mentions = _resolve(hits)
+        ]  # fmt: skip
+        hits += coref.candidates(text)
+        mentions = coref.refer_back(doc, _resolve(hits))
         mentions = people.attach(doc, mentions)
         flags = self._flags(doc, mentions)
         words = sum(1 for t in doc if not t.is_punct and not t.is_space)
