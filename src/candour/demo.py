@@ -1,7 +1,9 @@
 """`candour demo`: a whole run on the embedded default, from nothing to provable results.
 
-Generates a synthetic district, initialises a fresh SQLite store, imports the workforce, ingests
-every record and document, signs a checkpoint, verifies the ledger, and shows what Candour sees.
+Generates a synthetic district, initialises a fresh SQLite store, signs in as the
+administrator, imports the workforce, gives each role a demo sign-in, and runs every batch
+stage as the pipeline's service account. What it then shows is read as the people who would
+read it (the auditor, the senior officer), through the same gate as every other read.
 """
 
 from __future__ import annotations
@@ -14,26 +16,34 @@ from typing import Any
 
 from candour.settings import Settings
 
+SERVICE = "svc-pipeline"
+PURPOSE = "demonstration on synthetic data"
+
 
 @dataclass
 class DemoResult:
     root: Path
     steps: list[tuple[str, str]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    sign_ins: list[tuple[str, str, str, str]] = field(default_factory=list)  # role, id, rank, pw
 
 
 Say = Callable[[str, str], None]
+
+# One demo sign-in per role: (role, how to find them in the generated workforce).
+_PICK = (
+    ("officer", "DC", "Public Protection Unit"),
+    ("supervisor", "DS", "Public Protection Unit"),
+    ("analyst", "Analyst", None),
+    ("senior", "ChSupt", None),
+    ("oversight", "Investigator", None),
+)
 
 
 def run_demo(
     root: Path, *, seed: int = 7, scale: str = "small", say: Say | None = None
 ) -> DemoResult:
-    from candour.intake import Options, import_workforce, ingest
-    from candour.ledger.checkpoint import make_checkpoint
-    from candour.ledger.integrity import verify
-    from candour.ledger.keys import load_signer
-    from candour.store import Store, actor_for, get_user
-    from candour.store.bootstrap import initialise
+    from candour.app import Candour
     from candour.synth import generate
 
     result = DemoResult(root)
@@ -46,46 +56,45 @@ def run_demo(
     if root.exists():
         shutil.rmtree(root)
     home, data = root / ".candour", root / "district"
-    settings = Settings(home=home)
     manifest = generate(data, seed=seed, scale=scale)
     step(
         "synthetic district",
         f"{manifest.records:,} records, {manifest.person_mentions:,} person "
         f"mentions over {manifest.years} years (seed {seed}) in {data}",
     )
-    store = Store.connect(settings.effective_database_url)
-    init = initialise(store, settings, "admin", "Demo Administrator", None)
+    app = Candour(Settings(home=home, token_file=home / "demo-admin.token"))
+    try:
+        _run(app, data, root, step, result)
+    finally:
+        app.close()
+    return result
+
+
+def _run(
+    app: Any, data: Path, root: Path, step: Callable[[str, str], None], result: DemoResult
+) -> None:
+    init = app.admin.initialise("admin", "Demo Administrator", None)
+    admin = app.identity.sign_in("admin", init.password).actor
+    step("store", f"SQLite at {app.settings.home / 'candour.db'}, schema {init.schema}")
+    wf = app.admin.import_workforce(
+        admin, data / "workforce" / "agencies.csv", data / "workforce" / "users.csv"
+    )
+    for agency in ("SDP", "CSC", "DHT", "EDU", "YTH"):
+        app.admin.add_jurisdiction(admin, "OPC", agency)
+    result.sign_ins = _sign_ins(app, admin, data, init.password)
+    service = app.identity.actor(app.admin.service_token(admin, SERVICE))
     step(
-        "store",
-        f"SQLite at {home / 'candour.db'}, schema {init.schema}; admin password "
-        f"{init.password} (demo only)",
+        "workforce",
+        f"{wf.agencies} agencies, {wf.users} users with ranks and supervisors; "
+        f"batch stages run as the service account {SERVICE}",
     )
-    with store.reading() as session:
-        admin = actor_for(get_user(session, "admin"))
-    wf = import_workforce(
-        store, data / "workforce" / "agencies.csv", data / "workforce" / "users.csv", admin
-    )
-    step("workforce", f"{wf.agencies} agencies, {wf.users} users with ranks and supervisors")
-    summary = ingest(
-        store,
-        [data / "records", data / "documents"],
-        admin,
-        Options(),
-        workers=settings.intake_workers,
-    )
+    summary = app.pipeline.ingest(service, [data / "records", data / "documents"], None, None)
     step(
         "intake",
         f"{summary.ingested:,} records ingested, {summary.quarantined:,} quarantined, "
         f"{summary.mentions:,} structured mentions, {summary.decisions:,} decisions",
     )
-    from candour.extract.service import run_extraction
-    from candour.rules.registry import text_lexicon
-
-    with store.reading() as session:
-        lexicon = text_lexicon(session)
-    ext = run_extraction(
-        store, admin, lexicon, settings.spacy_model, workers=settings.extract_workers
-    )
+    ext = app.pipeline.extract(service)
     step(
         "extraction",
         f"{ext.records:,} texts, {ext.words:,} words: {ext.by_label.get('PERSON', 0):,} people, "
@@ -93,19 +102,13 @@ def run_demo(
         f"{ext.findings:,} findings (indicators, victim-blaming language, ages); "
         f"{ext.text_disclosures:,} disclosures found only in text",
     )
-    from candour.audit import demand, run_audit, write_audit, write_demand
-    from candour.audit.evaluate import score_recording
-    from candour.link.service import run_link
-    from candour.rules import run_rules
-
-    linked = run_link(store, admin, home / "models")
+    linked = app.pipeline.link(service)
     step(
         "linking",
         f"{linked.mentions:,} person mentions resolved into {linked.persons:,} persons "
-        f"({linked.multi:,} named in more than one place); model saved in {home / 'models'}",
+        f"({linked.multi:,} named in more than one place); model saved in {app.models_dir}",
     )
-    with store.transaction() as session:
-        run = run_rules(session, admin)
+    run = app.pipeline.run_rules(service)
     ncrs = run.per_rule.get("ncrs-24h@1", {})
     step(
         "rules",
@@ -120,12 +123,17 @@ def run_demo(
         )
         + " escalations",
     )
-    with store.reading() as session:
-        audit = run_audit(session)
-        need = demand(session)
-    write_audit(audit, root / "reports" / "recording-audit")
-    write_demand(need, root / "reports" / "demand")
-    scores = score_recording(audit, data)
+    auditor = app.identity.actor(
+        app.identity.sign_in("DEMO-AUDIT", _password(result, "auditor")).token
+    )
+    senior = app.identity.actor(
+        app.identity.sign_in(_ident(result, "senior"), _password(result, "senior")).token
+    )
+    audit = app.reports.recording_audit(auditor, None, None, PURPOSE)
+    need = app.reports.demand(senior)
+    app.reports.write_audit(audit, root / "reports" / "recording-audit")
+    app.reports.write_demand(need, root / "reports" / "demand")
+    scores = app.reports.eval_recording(auditor, data)
     step(
         "audit",
         f"{audit.recorded_rate:.1%} of disclosures recorded; reports and charts in "
@@ -133,78 +141,69 @@ def run_demo(
         + "; ".join(f"{s.name} precision {s.precision:.2f} recall {s.recall:.2f}" for s in scores),
     )
     result.facts["demand"] = need
-    with store.transaction() as session:
-        cp, note = make_checkpoint(session, load_signer(settings), settings.ledger_origin)
+    cp, note = app.ledger.checkpoint(service)
     (root / "checkpoint.txt").write_text(note)
-    with store.reading() as session:
-        report = verify(session, cp)
+    report = app.ledger.verify(auditor, root / "checkpoint.txt", None)
     step(
         "ledger",
         f"{report.events:,} events; checkpoint signed ({root / 'checkpoint.txt'}); "
         f"verify: {'intact' if report.intact else 'NOT INTACT'}, "
         f"{report.rows_checked:,} data rows checked",
     )
-    result.facts.update(_findings(store, data))
-    store.dispose()
-    return result
+    result.facts.update(_findings(app, audit, auditor, senior))
 
 
-def _findings(store: Any, data: Path) -> dict[str, Any]:
+def _sign_ins(
+    app: Any, admin: Any, data: Path, admin_password: str
+) -> list[tuple[str, str, str, str]]:
+    """A demo sign-in for each role: people from the generated workforce, with fresh passwords
+    (synthetic data only), plus an auditor at the oversight body."""
+    import csv
+
+    with (data / "workforce" / "users.csv").open(newline="") as fh:
+        people = list(csv.DictReader(fh))
+    out = [("administrator", "admin", "Staff", admin_password)]
+    for role, rank, unit in _PICK:
+        who = next(p for p in people if p["rank"] == rank and (unit is None or p["unit"] == unit))
+        out.append(
+            (role, who["identifier"], rank, app.admin.reset_password(admin, who["identifier"]))
+        )
+    from candour.store.people import NewUser
+
+    new = NewUser(
+        "DEMO-AUDIT",
+        "Demo Auditor",
+        "Staff",
+        "auditor",
+        app.admin.agency_id("OPC"),
+        "Data Protection",
+    )
+    out.append(("auditor", "DEMO-AUDIT", "Staff", app.admin.create_user(admin, new)))
+    return out
+
+
+def _ident(result: DemoResult, role: str) -> str:
+    return next(i for r, i, _, _ in result.sign_ins if r == role)
+
+
+def _password(result: DemoResult, role: str) -> str:
+    return next(p for r, _, _, p in result.sign_ins if r == role)
+
+
+def _findings(app: Any, audit: Any, auditor: Any, senior: Any) -> dict[str, Any]:
     """What a supervisor would want to know first: disclosures never properly recorded."""
-    from sqlalchemy import select
-
-    from candour.ledger.whoknew import who_knew
-    from candour.store.models import Decision, Record
-
     facts: dict[str, Any] = {}
-    with store.reading() as session:
-        sexual = [
-            r
-            for r in session.scalars(select(Record).where(Record.kind == "crime_report"))
-            if (r.fields.get("offence") or {}).get("group") == "sexual_offences"
-        ]
-        decided: dict[int, list[Decision]] = {}
-        for d in session.scalars(select(Decision)):
-            decided.setdefault(d.record_id, []).append(d)
-        none = [r for r in sexual if r.id not in decided]
-        refused = [
-            r for r in sexual if any(d.outcome == "not_recorded" for d in decided.get(r.id, []))
-        ]
-        facts["sexual_offence_disclosures"] = len(sexual)
-        facts["never_decided"] = len(none)
-        facts["not_recorded"] = len(refused)
-        if none or refused:
-            example = (none or refused)[0]
-            facts["example_record"] = example.uid
-            facts["example_reason"] = (
-                next(d.reason for d in decided[example.id])
-                if example.id in decided
-                else "no crime-recording decision was ever made"
-            )
-            facts["example_who_knew"] = [k.as_dict() for k in who_knew(session, example.uid)]
-        facts["networks"] = _escalated_networks(session)
+    sexual = [r for r in audit.rows if r.offence_group == "sexual_offences"]
+    none = [r for r in sexual if r.first_decision is None]
+    refused = [r for r in sexual if r.last_outcome == "not_recorded"]
+    facts["sexual_offence_disclosures"] = len(sexual)
+    facts["never_decided"] = len(none)
+    facts["not_recorded"] = len(refused)
+    if none or refused:
+        example = (none or refused)[0]
+        facts["example_record"] = example.record
+        facts["example_reason"] = example.last_reason or "no crime-recording decision was ever made"
+        answer = app.ledger.who_knew(auditor, example.record, PURPOSE)
+        facts["example_who_knew"] = [k.as_dict() for k in answer.rows]
+    facts["networks"] = app.reports.network_escalations(senior, PURPOSE)
     return facts
-
-
-def _escalated_networks(session: Any) -> list[dict[str, Any]]:
-    """The adults the linked rules escalated, earliest first: when they would have fired."""
-    from sqlalchemy import select
-
-    from candour.store.models import Entity, Escalation
-
-    names = dict(session.execute(select(Entity.uid, Entity.display)).all())
-    rows = session.scalars(
-        select(Escalation).where(Escalation.rule_id == "linked-adult-three-children")
-    ).all()
-    out = [
-        {
-            "person": e.evidence.get("subject"),
-            "name": names.get(e.evidence.get("subject"), ""),
-            "children": e.evidence.get("children"),
-            "records": len(e.evidence.get("records", [])),
-            "first_met": str(e.evidence.get("first_met", ""))[:10],
-            "rank": e.target_rank,
-        }
-        for e in rows
-    ]
-    return sorted(out, key=lambda r: r["first_met"])

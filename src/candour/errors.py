@@ -61,6 +61,13 @@ class PermissionDeniedError(CandourError):
     http_status = 403
 
 
+class AuthenticationError(CandourError):
+    """No proven identity: not signed in, a wrong password, an ended session."""
+
+    exit_code = 9
+    http_status = 401
+
+
 class ValidationError(CandourError):
     """Input that does not fit the schema; carries where it was found."""
 

@@ -83,6 +83,20 @@ class Settings(BaseSettings):
         description="The Spark master the spark engine connects to: local[N] runs Spark in "
         "this machine's N cores; spark://host:7077 (or yarn, k8s://...) uses a cluster.",
     )
+    token_file: Path | None = Field(
+        default=None,
+        description="Where `candour login` keeps this OS user's session token (mode 0600); "
+        "default ~/.config/candour/session-<store>.token.",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A session ends after this long unused."
+    )
+    session_absolute_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="A session ends this long after sign-in."
+    )
+    service_token_days: int = Field(
+        default=30, ge=1, le=366, description="Lifetime of a service account's token."
+    )
     spark_partitions: int = Field(
         default=4, ge=1, le=100_000, description="Spark shuffle partitions for linkage."
     )
@@ -104,6 +118,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'candour.db').resolve()}"
+
+    @property
+    def effective_token_file(self) -> Path:
+        if self.token_file:
+            return self.token_file
+        import hashlib
+
+        store = hashlib.sha256(self.effective_database_url.encode()).hexdigest()[:12]
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        return base / "candour" / f"session-{store}.token"
 
     @property
     def effective_key_file(self) -> Path:

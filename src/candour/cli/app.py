@@ -10,12 +10,14 @@ from typer.core import TyperGroup
 
 from candour import __version__
 from candour.cli import (
+    auth_cmds,
     demo_cmds,
     extract_cmds,
     graph_cmds,
     intake_cmds,
     ledger_cmds,
     link_cmds,
+    record_cmds,
     rules_cmds,
     store_cmds,
     synth_cmds,
@@ -62,6 +64,8 @@ def root(
 
 
 store_cmds.register(app)
+auth_cmds.register(app)
+record_cmds.register(app)
 ledger_cmds.register(app)
 synth_cmds.register(app)
 intake_cmds.register(app)

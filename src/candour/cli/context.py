@@ -1,21 +1,32 @@
-"""What every command needs: settings, a connected store, and one way to show errors."""
+"""What every command needs: the application object, the signed-in actor, one way to show
+errors. The CLI holds no session and no ORM object: it calls the application object only."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import typer
 from rich.console import Console
 
-from candour.errors import ConfigError
+from candour.errors import AuthenticationError, ConfigError
 
 if TYPE_CHECKING:
-    from candour.settings import Settings
-    from candour.store import Store
+    from candour.app import Candour
+    from candour.store.access import Actor
 
 console = Console()
 err_console = Console(stderr=True)
+
+PURPOSE = typer.Option(..., "--purpose", help="Why you are looking (kept in the ledger).")
+BREAK_GLASS = typer.Option(
+    None,
+    "--break-glass",
+    metavar="REASON",
+    help="Read without need-to-know, giving a written reason; flagged and reviewed.",
+)
 
 
 @dataclass
@@ -24,35 +35,50 @@ class Context:
 
     db: str | None = None
     home: Path | None = None
-    _store: Store | None = field(default=None, repr=False)
+    _app: Candour | None = field(default=None, repr=False)
 
     @property
-    def settings(self) -> Settings:
-        from pydantic import ValidationError
+    def app(self) -> Candour:
+        from candour.app import Candour
 
-        from candour.settings import get_settings
+        if self._app is None:
+            self._app = Candour.from_options(database_url=self.db, home=self.home)
+        return self._app
 
+    @property
+    def token_file(self) -> Path:
+        return self.app.settings.effective_token_file
+
+    def token(self) -> str | None:
+        path = self.token_file
         try:
-            return get_settings(database_url=self.db, home=self.home)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"settings: '{where}': {first['msg']}") from None
+            text = path.read_text().strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the session token ({exc.strerror})") from None
+        return text or None
 
-    def store(self, *, current: bool = True) -> Store:
-        """The connected store; with `current`, fail unless its schema is this code's."""
-        from candour.store import Store, require_current
+    def actor(self) -> Actor:
+        """The signed-in user (`candour login`); nothing about a child is read without one."""
+        token = self.token()
+        if token is None:
+            raise AuthenticationError("not signed in: run 'candour login'")
+        return self.app.identity.actor(token)
 
-        if self._store is None:
-            s = self.settings
-            self._store = Store.connect(
-                s.effective_database_url,
-                busy_timeout_ms=s.sqlite_busy_timeout_ms,
-                sqlite_cache_mb=s.sqlite_cache_mb,
-            )
-        if current:
-            require_current(self._store.engine)
-        return self._store
+    def keep_token(self, token: str) -> Path:
+        """Write the token where only this OS user can read it (0600 in a 0700 folder)."""
+        path = self.token_file
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path.parent, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(token + "\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def forget_token(self) -> None:
+        self.token_file.unlink(missing_ok=True)
 
 
 def ctx_obj(typer_ctx: Any) -> Context:
@@ -61,15 +87,9 @@ def ctx_obj(typer_ctx: Any) -> Context:
     return obj
 
 
-def acting(ctx: Context, identifier: str | None) -> Any:
-    """The user a CLI write is attributed to (`--as`, else CANDOUR_USER, else 'admin')."""
-    import os
-
-    from candour.store import actor_for, get_user
-
-    ident = identifier or os.environ.get("CANDOUR_USER") or "admin"
-    with ctx.store().reading() as session:
-        return actor_for(get_user(session, ident))
+def signed_in(typer_ctx: Any) -> tuple[Candour, Actor]:
+    c = ctx_obj(typer_ctx)
+    return c.app, c.actor()
 
 
 def progress_bar(label: str) -> Any:

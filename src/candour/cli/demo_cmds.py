@@ -83,10 +83,16 @@ def demo(
             table.add_row(row["first_met"], f"{row['name']} ({row['person']})",
                           str(row["children"]), str(row["records"]), row["rank"])  # fmt: skip
         console.print(table)
+    table = Table(
+        "role", "sign in as", "rank", "password", title="Demo sign-ins (synthetic data only)"
+    )
+    for role, ident, rank, password in result.sign_ins:
+        table.add_row(role, ident, rank, password)
+    console.print(table)
     home = root / ".candour"
     console.print(
-        f"\nExplore: [bold]export CANDOUR_HOME={home}[/] then "
-        "`candour status`, `candour ledger verify`, `candour who-knew RECORD`, "
-        "`candour graph communities`, `candour link explain PERSON`, "
+        f"\nExplore: [bold]export CANDOUR_HOME={home}[/], `candour login --user ID`, then "
+        "`candour status`, `candour ledger verify`, `candour who-knew RECORD --purpose WHY`, "
+        "`candour graph communities --purpose WHY`, `candour link explain PERSON --purpose WHY`, "
         "`candour report language`."
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import acting, console, ctx_obj, progress_bar
+from candour.cli.context import console, progress_bar, signed_in
 from candour.cli.ledger_cmds import _parse_time
-from candour.cli.rules_cmds import AS, eval_app, report_app
+from candour.cli.rules_cmds import _out_folder, eval_app, report_app
 
 
 def register(app: typer.Typer) -> None:
@@ -22,28 +22,17 @@ def extract(
     since: str | None = typer.Option(None, "--since", help="Only records received since then."),
     rerun: bool = typer.Option(False, "--rerun", help="Re-extract records already extracted."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Processes (settings)."),
-    as_user: str | None = AS,
 ) -> None:
     """Extract people, vehicles, phones, places, indicators and language from records' text."""
-    from candour.extract.service import run_extraction
-    from candour.rules.registry import text_lexicon
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    store = c.store()
-    with store.reading() as session:
-        lexicon = text_lexicon(session)
+    app, actor = signed_in(ctx)
     with progress_bar("extracting") as bar:
         task = bar.add_task("extract", total=None)
-        report = run_extraction(
-            store,
+        report = app.pipeline.extract(
             actor,
-            lexicon,
-            c.settings.spacy_model,
             since=_parse_time(since, "since"),
             rerun=rerun,
-            workers=workers or c.settings.extract_workers,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     console.print(
         f"extracted {report.records:,} records ({report.words:,} words) with {report.extractor}: "
@@ -98,15 +87,15 @@ def language(
     out: Path | None = typer.Option(None, "--out", help="Write CSV files into this directory."),
 ) -> None:
     """Victim-blaming language about children, per author and unit, with better wording."""
-    from candour.audit.language import language_report, write_language
-
-    with ctx_obj(ctx).store().reading() as session:
-        rep = language_report(session)
+    if out is not None:
+        _out_folder(out)
+    app, actor = signed_in(ctx)
+    rep = app.reports.language(actor)
     table = Table("unit", "author", "term", "times", "write instead", title="language check")
     for row in rep.rows[:40]:
         table.add_row(row.unit, row.author, row.term, str(row.count), row.suggestion)
     console.print(table)
     console.print(f"{rep.total:,} phrases in {rep.records:,} records by {rep.authors:,} authors")
     if out is not None:
-        write_language(rep, out)
+        app.reports.write_language(rep, out)
         console.print(f"written to {out}")

@@ -13,7 +13,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, ctx_obj, err_console, progress_bar
+from candour.cli.context import (
+    BREAK_GLASS,
+    PURPOSE,
+    console,
+    err_console,
+    progress_bar,
+    signed_in,
+)
 from candour.errors import LedgerIntegrityError, ValidationError
 
 ledger_app = typer.Typer(
@@ -40,9 +47,7 @@ def _parse_time(value: str | None, name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationError(
-            f"'{value}' is not a date or time (use YYYY-MM-DD[THH:MM])", field=name
-        ) from None
+        raise ValidationError("not a date or time (use YYYY-MM-DD[THH:MM])", field=name) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -52,28 +57,9 @@ def checkpoint(
     out: Path | None = typer.Option(None, "--out", help="Write the signed checkpoint here."),
 ) -> None:
     """Sign the current tree head (C2SP checkpoint) for an outside body to hold."""
-    from candour.ledger.checkpoint import make_checkpoint
-    from candour.ledger.keys import load_signer
-
-    c = ctx_obj(ctx)
-    signer = load_signer(c.settings)
-    with c.store().transaction() as session:
-        _, note = make_checkpoint(session, signer, c.settings.ledger_origin)
+    app, actor = signed_in(ctx)
+    _, note = app.ledger.checkpoint(actor)
     _write(note, out)
-
-
-def _load_checkpoint(ctx: typer.Context, path: Path | None, key: Path | None) -> Any:
-    from candour.ledger.checkpoint import latest_note, read_checkpoint_file
-    from candour.ledger.keys import load_verifier
-    from candour.ledger.note import open_checkpoint
-
-    c = ctx_obj(ctx)
-    verifier = load_verifier(c.settings, key)
-    if path is not None:
-        return read_checkpoint_file(path, verifier)
-    with c.store().reading() as session:
-        note = latest_note(session)
-    return open_checkpoint(note, verifier) if note else None
 
 
 @ledger_app.command("verify")
@@ -85,44 +71,44 @@ def verify(
     key: Path | None = typer.Option(None, "--key", help="Verifier (public) key file."),
 ) -> None:
     """Rebuild the tree from stored events; check checkpoint, interior nodes and stored data."""
-    from candour.ledger.integrity import verify as run_verify
-    from candour.ledger.log import head
-
-    cp = _load_checkpoint(ctx, checkpoint_file, key)
-    store = ctx_obj(ctx).store()
-    with store.reading() as session:
-        total, _ = head(session)
-        with progress_bar("verifying") as bar:
-            task = bar.add_task("events", total=total)
-            report = run_verify(session, cp, lambda n: bar.update(task, completed=n))
+    app, actor = signed_in(ctx)
+    total = app.ledger.size()
+    with progress_bar("verifying") as bar:
+        task = bar.add_task("events", total=total)
+        report = app.ledger.verify(
+            actor, checkpoint_file, key, lambda n: bar.update(task, completed=n)
+        )
     if not report.intact:
         first = report.findings[0]
         for f in report.findings[1:]:
             err_console.print(f"  also: {f}", highlight=False)
         raise LedgerIntegrityError(f"ledger NOT intact: first divergence at {first}")
+    cp = report.checkpoint
     against = f"checkpoint of size {cp.size} ({cp.time})" if cp else "no checkpoint"
     console.print(
         f"ledger intact: {report.events} events, root {report.root.hex()}, "
         f"{report.rows_checked} data rows match; checked against {against}"
     )
+    for warning in getattr(report, "warnings", []):
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 @ledger_app.command("prove")
 def prove(
     ctx: typer.Context,
     event_id: int = typer.Argument(..., help="Event index (as shown by who-knew)."),
+    purpose: str = PURPOSE,
     checkpoint_file: Path | None = typer.Option(
         None, "--checkpoint", help="Prove against this checkpoint's size."
     ),
     key: Path | None = typer.Option(None, "--key", help="Verifier (public) key file."),
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
-    """An inclusion proof of one event, as JSON (checkable with python -m candour.ledger.verify)."""
-    from candour.ledger.log import inclusion_proof
-
-    cp = _load_checkpoint(ctx, checkpoint_file, key) if checkpoint_file else None
-    with ctx_obj(ctx).store().reading() as session:
-        proof = inclusion_proof(session, event_id, cp.size if cp else None)
+    """An inclusion proof of one event, as JSON (checkable with python -m candour.ledger.verify).
+    The event names who did what to which record: proving it is a read of that record."""
+    app, actor = signed_in(ctx)
+    cp = app.ledger.load_checkpoint(checkpoint_file, key) if checkpoint_file else None
+    proof = app.ledger.prove(actor, event_id, cp.size if cp else None, purpose)
     _write(json.dumps(proof, indent=2) + "\n", out)
 
 
@@ -135,18 +121,16 @@ def consistency(
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
     """A consistency proof that the newer tree extends the older one unchanged."""
-    from candour.ledger.log import consistency_proof
-
-    sizes = [_size(ctx, arg, key) for arg in (old, new)]
-    with ctx_obj(ctx).store().reading() as session:
-        proof = consistency_proof(session, sizes[0], sizes[1])
+    app, actor = signed_in(ctx)
+    sizes = [_size(app, arg, key) for arg in (old, new)]
+    proof = app.ledger.consistency(actor, sizes[0], sizes[1])
     _write(json.dumps(proof, indent=2) + "\n", out)
 
 
-def _size(ctx: typer.Context, arg: str, key: Path | None) -> int:
+def _size(app: Any, arg: str, key: Path | None) -> int:
     if arg.isdigit():
         return int(arg)
-    cp = _load_checkpoint(ctx, Path(arg), key)
+    cp = app.ledger.load_checkpoint(Path(arg), key)
     return int(cp.size)
 
 
@@ -154,19 +138,12 @@ def _size(ctx: typer.Context, arg: str, key: Path | None) -> int:
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="File to write: one event's leaf bytes per line."),
+    purpose: str = PURPOSE,
 ) -> None:
-    """Export the whole log for an outside body to verify with the public key alone."""
-    from sqlalchemy import select
-
-    from candour.ledger.log import row_leaf_bytes
-    from candour.store.models import LedgerEvent
-
-    n = 0
-    with ctx_obj(ctx).store().reading() as session, out.open("wb") as fh:
-        stmt = select(LedgerEvent).order_by(LedgerEvent.idx).execution_options(yield_per=20_000)
-        for ev in session.scalars(stmt):
-            fh.write(row_leaf_bytes(ev) + b"\n")
-            n += 1
+    """Export the whole log for an outside body to verify with the public key alone (a
+    disclosure of every record it names, logged on each)."""
+    app, actor = signed_in(ctx)
+    n = app.ledger.export(actor, out, purpose)
     err_console.print(f"exported {n} events to {out}")
 
 
@@ -175,16 +152,16 @@ def as_of(
     ctx: typer.Context,
     record: str = typer.Argument(..., help="Record id."),
     at: str = typer.Option(..., "--at", help="Time (ISO 8601, UTC if no zone)."),
+    purpose: str = PURPOSE,
+    break_glass: str | None = BREAK_GLASS,
 ) -> None:
     """How a record stood at a past time: version, decisions, escalations, assignments, reads."""
     from dataclasses import asdict
 
-    from candour.ledger.asof import record_as_of
-
+    app, actor = signed_in(ctx)
     when = _parse_time(at, "at")
     assert when is not None
-    with ctx_obj(ctx).store().reading() as session:
-        state = record_as_of(session, record, when)
+    state = app.records.as_of(actor, record, when, purpose, break_glass)
     console.print_json(json.dumps(asdict(state)))
 
 
@@ -194,51 +171,48 @@ class Format(StrEnum):
     json = "json"
 
 
+_CSV_FIELDS = ["time", "user", "name", "rank", "action", "purpose", "break_glass", "record",
+               "event", "leaf_hash", "logged"]  # fmt: skip
+
+
 def who_knew(
     ctx: typer.Context,
     target: str = typer.Argument(..., help="Person (entity id) or record id."),
+    purpose: str = PURPOSE,
     before: str | None = typer.Option(None, "--before", help="Only events before this date."),
     min_rank: str | None = typer.Option(
         None, "--min-rank", help="Only users of at least this rank at the time (e.g. Insp)."
     ),
     fmt: Format = typer.Option(Format.table, "--format"),
+    break_glass: str | None = BREAK_GLASS,
 ) -> None:
     """Everyone who created, read, was assigned, escalated to or decided on records naming
-    a person (or one record), with rank at the time and the event that proves it.
+    a person (or one record), in time order, with rank at the time, the purpose they gave and
+    the event that proves it (--format json adds an inclusion proof per row).
     """
-    from candour.ledger.whoknew import who_knew as query
     from candour.store.enums import Rank
 
     try:
         rank = Rank.parse(min_rank) if min_rank else None
     except ValueError:
-        raise ValidationError(f"unknown rank '{min_rank}'", field="min-rank") from None
-    with ctx_obj(ctx).store().reading() as session:
-        rows = query(session, target, before=_parse_time(before, "before"), min_rank=rank)
+        raise ValidationError("unknown rank", field="min-rank") from None
+    app, actor = signed_in(ctx)
+    answer = app.ledger.who_knew(actor, target, purpose, before=_parse_time(before, "before"),
+                                 min_rank=rank, proofs=fmt is Format.json,
+                                 break_glass=break_glass)  # fmt: skip
+    rows = answer.rows
     if fmt is Format.json:
-        sys.stdout.write(json.dumps([r.as_dict() for r in rows], indent=2) + "\n")
+        data = [{**r.as_dict(), "proof": answer.proofs.get(r.event)} for r in rows]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
     elif fmt is Format.csv:
-        fields = (
-            list(rows[0].as_dict())
-            if rows
-            else ["time", "user", "name", "rank", "action", "record", "event", "leaf_hash"]
-        )
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
+        writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_FIELDS)
         writer.writeheader()
-        writer.writerows(r.as_dict() for r in rows)
+        writer.writerows({k: r.as_dict()[k] for k in _CSV_FIELDS} for r in rows)
     else:
-        table = Table(
-            "time",
-            "user",
-            "name",
-            "rank",
-            "action",
-            "record",
-            "event",
-            title=f"Who knew: {target} ({len(rows)} rows)",
-        )
+        table = Table("time", "user", "name", "rank", "action", "purpose", "record", "event",
+                      title=f"Who knew: {target} ({len(rows)} rows)")  # fmt: skip
         for r in rows:
-            table.add_row(
-                r.time[:19], r.user, r.name, r.rank or "", r.action, r.record, str(r.event)
-            )
+            action = r.action + (" [bold red](break-glass)[/]" if r.break_glass else "")
+            table.add_row(r.time[:19], r.user, r.name, r.rank or "", action, r.purpose or "",
+                          r.record, str(r.event))  # fmt: skip
         console.print(table)

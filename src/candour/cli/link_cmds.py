@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import acting, console, ctx_obj, err_console
-from candour.cli.rules_cmds import AS, eval_app
+from candour.cli.context import PURPOSE, console, err_console, signed_in
+from candour.cli.rules_cmds import eval_app
 
 link_app = typer.Typer(
     help="Resolve person mentions into persons (Splink).", invoke_without_command=True
@@ -32,33 +32,21 @@ def link(
         help="duckdb (in process) or spark (CANDOUR_SPARK_MASTER: local or a cluster) for a "
         "full run; default: the link_engine setting. Incremental runs always match in process.",
     ),
-    as_user: str | None = AS,
 ) -> None:  # fmt: skip
     """Link person mentions into persons: a full run (train, score, cluster) or incremental."""
     if ctx.invoked_subcommand is not None:
         return
-    from candour.link.service import run_incremental, run_link
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
+    app, actor = signed_in(ctx)
     if incremental:
-        inc = run_incremental(c.store(), actor, c.settings.home / "models")
+        inc = app.pipeline.link_incremental(actor)
         per = inc.seconds / inc.new_mentions if inc.new_mentions else 0.0
         console.print(
             f"{inc.new_mentions:,} new person mentions: {inc.joined:,} joined existing persons, "
             f"{inc.new_persons:,} new persons ({inc.seconds:.2f} s, {per:.3f} s per mention)"
         )
         return
-    chosen = engine or c.settings.link_engine
-    if chosen not in ("duckdb", "spark"):
-        err_console.print(f"error: unknown engine '{chosen}' (duckdb or spark)")
-        raise typer.Exit(2)
-    report = run_link(
-        c.store(),
-        actor,
-        c.settings.home / "models",
-        engine=chosen,
-        say=lambda msg: err_console.print(msg, highlight=False),
+    report = app.pipeline.link(
+        actor, engine=engine, say=lambda msg: err_console.print(msg, highlight=False)
     )
     console.print(
         f"linked {report.mentions:,} person mentions into {report.persons:,} persons "
@@ -75,15 +63,14 @@ def explain(
     ctx: typer.Context,
     person: str = typer.Argument(..., help="Person id, e.g. PER-123."),
     chart: Path | None = typer.Option(None, "--chart", help="Write the model's weights as PNG."),
-    as_user: str | None = AS,
+    purpose: str = PURPOSE,
 ) -> None:
-    """The ways a person was written and the match weights that put them together."""
-    from candour.link.explain import explain_person, weights_chart
+    """The ways a person was written (in the records you may see) and the match weights that
+    put them together; each record shown is logged as read."""
+    from candour.link.explain import weights_chart
 
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    with c.store().transaction() as session:
-        out = explain_person(session, person, c.settings.home / "models", actor)
+    app, actor = signed_in(ctx)
+    out = app.people.explain(actor, person, purpose)
     table = Table("mention", "record", "as written", "strongest link", "weight", "evidence",
                   title=f"{out.person}: {out.display} ({len(out.rows)} mentions, "
                   f"model {out.model})")  # fmt: skip
@@ -108,12 +95,11 @@ def eval_link(
     """Pairwise and B-cubed scores: FEBRL3/FEBRL4 and the synthetic district's ground truth."""
     from candour.link import evaluate
 
-    scores = []
-    if febrl:
-        scores += evaluate.febrl()
     if district is not None:
-        with ctx_obj(ctx).store().reading() as session:
-            scores += evaluate.district(session, district)
+        app, actor = signed_in(ctx)
+        scores = app.reports.eval_link(actor, district, febrl)
+    else:
+        scores = list(evaluate.febrl()) if febrl else []
     table = Table("data", "precision", "recall", "F1", "B3 precision", "B3 recall", "B3 F1")
     for s in scores:
         b = [f"{x:.4f}" if x is not None else "" for x in
@@ -134,15 +120,10 @@ def decide_cmd(
     mention_b: int = typer.Argument(..., help="Another person mention id."),
     verdict: str = typer.Argument(..., help="same | different | unsure"),
     reason: str = REASON,
-    as_user: str | None = AS,
 ) -> None:
     """Judge whether two mentions are the same person; every later run obeys."""
-    from candour.link.decisions import decide
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    with c.store().transaction() as session:
-        decide(session, actor, [(mention_a, mention_b)], verdict, "pair", reason)
+    app, actor = signed_in(ctx)
+    app.people.decide(actor, mention_a, mention_b, verdict, reason)
     console.print(f"recorded: mentions {mention_a} and {mention_b} are {_said(verdict)}")
 
 
@@ -152,15 +133,10 @@ def merge_cmd(
     person_a: str = typer.Argument(...),
     person_b: str = typer.Argument(...),
     reason: str = REASON,
-    as_user: str | None = AS,
 ) -> None:
     """Two persons are one (applied at the next 'candour link')."""
-    from candour.link.decisions import merge
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    with c.store().transaction() as session:
-        merge(session, actor, person_a, person_b, reason)
+    app, actor = signed_in(ctx)
+    app.people.merge(actor, person_a, person_b, reason)
     console.print(f"recorded: {person_a} and {person_b} are the same person")
 
 
@@ -170,30 +146,20 @@ def split_cmd(
     person: str = typer.Argument(...),
     mentions: list[int] = typer.Argument(..., help="Mentions that are not this person."),
     reason: str = REASON,
-    as_user: str | None = AS,
 ) -> None:
     """These mentions are someone else (applied at the next 'candour link')."""
-    from candour.link.decisions import split
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    with c.store().transaction() as session:
-        n = split(session, actor, person, mentions, reason)
+    app, actor = signed_in(ctx)
+    n = app.people.split(actor, person, mentions, reason)
     console.print(f"recorded: {len(mentions)} mentions are not {person} ({n} decisions)")
 
 
 @link_app.command("confirm")
 def confirm_cmd(
     ctx: typer.Context, person: str = typer.Argument(...), reason: str = REASON,
-    as_user: str | None = AS,
 ) -> None:  # fmt: skip
     """Every mention of this person is confirmed: later runs keep them together."""
-    from candour.link.decisions import confirm
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    with c.store().transaction() as session:
-        n = confirm(session, actor, person, reason)
+    app, actor = signed_in(ctx)
+    n = app.people.confirm(actor, person, reason)
     console.print(f"recorded: {person} confirmed ({n} decisions)")
 
 
@@ -210,10 +176,8 @@ def eval_networks(
                                   "extracted, linked and with 'rules run' done)."),
 ) -> None:  # fmt: skip
     """Was every true exploitation network escalated by the rules, and when would it have been?"""
-    from candour.link.evaluate import networks
-
-    with ctx_obj(ctx).store().reading() as session:
-        rows, adult, on_networks = networks(session, district)
+    app, actor = signed_in(ctx)
+    rows, adult, on_networks = app.reports.eval_networks(actor, district)
     table = Table("network", "active from", "first disclosure", "escalations", "first fired",
                   "by rule")  # fmt: skip
     for r in rows:

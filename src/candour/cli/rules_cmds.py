@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import acting, console, ctx_obj
+from candour.cli.context import console, signed_in
 from candour.cli.ledger_cmds import _parse_time
 from candour.errors import ValidationError
 
@@ -17,7 +17,6 @@ report_app = typer.Typer(help="Reports for senior officers and oversight.", no_a
 eval_app = typer.Typer(
     help="Scores against a synthetic district's ground truth.", no_args_is_help=True
 )
-AS = typer.Option(None, "--as", help="Acting user's identifier (default CANDOUR_USER or admin).")
 
 
 def register(app: typer.Typer) -> None:
@@ -28,46 +27,30 @@ def register(app: typer.Typer) -> None:
 
 
 @rules_app.command("load")
-def load(
-    ctx: typer.Context, files: list[Path] = typer.Argument(...), as_user: str | None = AS
-) -> None:
+def load(ctx: typer.Context, files: list[Path] = typer.Argument(...)) -> None:
     """Load rule files (YAML); each new version is a ledger event."""
-    from candour.rules import load_rule
-
-    c = ctx_obj(ctx)
-    actor = acting(c, as_user)
-    with c.store().transaction() as session:
-        for f in files:
-            try:
-                text = f.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ValidationError(f"cannot read rule file ({exc})", source=str(f)) from None
-            loaded = load_rule(session, text, str(f), actor)
-            state = "loaded" if loaded.new else "already loaded"
-            console.print(f"{loaded.rule_id} version {loaded.version}: {state}")
+    app, actor = signed_in(ctx)
+    for loaded in app.pipeline.load_rules(actor, files):
+        state = "loaded" if loaded.new else "already loaded"
+        console.print(f"{loaded.rule_id} version {loaded.version}: {state}")
 
 
 @rules_app.command("load-defaults")
-def load_defaults(ctx: typer.Context, as_user: str | None = AS) -> None:
+def load_defaults(ctx: typer.Context) -> None:
     """Load the bundled rules (NCRS 24-hour decision, harm weights, text lexicon)."""
-    from candour.rules import load_defaults as run
-
-    c = ctx_obj(ctx)
-    with c.store().transaction() as session:
-        for loaded in run(session, acting(c, as_user)):
-            console.print(
-                f"{loaded.rule_id} version {loaded.version}: "
-                f"{'loaded' if loaded.new else 'already loaded'}"
-            )
+    app, actor = signed_in(ctx)
+    for loaded in app.pipeline.load_default_rules(actor):
+        console.print(
+            f"{loaded.rule_id} version {loaded.version}: "
+            f"{'loaded' if loaded.new else 'already loaded'}"
+        )
 
 
 @rules_app.command("list")
 def list_rules(ctx: typer.Context, at: str | None = typer.Option(None, "--at")) -> None:
     """Rules in force (now, or at a past time)."""
-    from candour.rules import rules_in_force
-
-    with ctx_obj(ctx).store().reading() as session:
-        rules = rules_in_force(session, _parse_time(at, "at"))
+    app, actor = signed_in(ctx)
+    rules = app.pipeline.rules_in_force(actor, _parse_time(at, "at"))
     table = Table("rule", "version", "kind", "in force from", "description")
     for r in rules:
         table.add_row(
@@ -80,14 +63,10 @@ def list_rules(ctx: typer.Context, at: str | None = typer.Option(None, "--at")) 
 def run(
     ctx: typer.Context,
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate as things stood then."),
-    as_user: str | None = AS,
 ) -> None:
     """Evaluate the rules and raise escalations (re-runnable: nothing is raised twice)."""
-    from candour.rules import run_rules
-
-    c = ctx_obj(ctx)
-    with c.store().transaction() as session:
-        report = run_rules(session, acting(c, as_user), _parse_time(as_of, "as-of"))
+    app, actor = signed_in(ctx)
+    report = app.pipeline.run_rules(actor, _parse_time(as_of, "as-of"))
     console.print(f"as of {report.as_of:%Y-%m-%d %H:%M}: rules {', '.join(report.rules) or 'none'}")
     console.print(
         f"  evaluated {report.evaluated:,}  breaches {report.breaches:,}  "
@@ -109,13 +88,16 @@ def audit_recording(
     start: str | None = typer.Option(None, "--from", help="First day (received)."),
     end: str | None = typer.Option(None, "--to", help="Day after the last."),
     out: Path = typer.Option(Path("reports/recording-audit"), "--out"),
-) -> None:
-    """Recording rates, disclosures without a crime record, time to decision, breaches."""
-    from candour.audit import run_audit, write_audit
-
-    with ctx_obj(ctx).store().reading() as session:
-        audit = run_audit(session, _parse_time(start, "from"), _parse_time(end, "to"))
-    paths = write_audit(audit, out)
+    purpose: str = typer.Option("crime-recording audit", "--purpose",
+                                help="Why (kept in the ledger on every record covered)."),
+) -> None:  # fmt: skip
+    """Recording rates, disclosures without a crime record, time to decision, breaches, over
+    the records you may read (each is logged as read)."""
+    _out_folder(out)
+    app, actor = signed_in(ctx)
+    audit = app.reports.recording_audit(actor, _parse_time(start, "from"), _parse_time(end, "to"),
+                                        purpose)  # fmt: skip
+    paths = app.reports.write_audit(audit, out)
     console.print(
         f"{len(audit.rows):,} disclosures of notifiable offences; "
         f"{audit.recorded_rate:.1%} recorded as crimes"
@@ -136,11 +118,10 @@ def report_demand(
     ctx: typer.Context, out: Path = typer.Option(Path("reports/demand"), "--out")
 ) -> None:
     """Volume versus harm by offence group, with the harm weights' source."""
-    from candour.audit import demand, write_demand
-
-    with ctx_obj(ctx).store().reading() as session:
-        d = demand(session)
-    paths = write_demand(d, out)
+    _out_folder(out)
+    app, actor = signed_in(ctx)
+    d = app.reports.demand(actor)
+    paths = app.reports.write_demand(d, out)
     total_v, total_h = d.totals
     table = Table(
         "offence group",
@@ -163,14 +144,17 @@ def eval_recording(
     ctx: typer.Context, district: Path = typer.Argument(..., help="A synthetic district folder.")
 ) -> None:
     """Precision and recall of the recording audit against the district's ground truth."""
-    from candour.audit import run_audit
-    from candour.audit.evaluate import score_recording
-
-    with ctx_obj(ctx).store().reading() as session:
-        scores = score_recording(run_audit(session), district)
+    app, actor = signed_in(ctx)
+    scores = app.reports.eval_recording(actor, district)
     table = Table("finding", "truth", "found", "precision", "recall")
     for s in scores:
         table.add_row(
             s.name, f"{s.truth:,}", f"{s.found:,}", f"{s.precision:.3f}", f"{s.recall:.3f}"
         )
     console.print(table)
+
+
+def _out_folder(out: Path) -> None:
+    """Reports are written into a folder: refuse a file in the way before anything is read."""
+    if out.exists() and not out.is_dir():
+        raise ValidationError("exists and is not a folder", source=str(out))

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, ctx_obj
+from candour.cli.context import console, ctx_obj, signed_in
 from candour.errors import ConfigError
 
 db_app = typer.Typer(help="Store schema management.", no_args_is_help=True)
@@ -32,17 +32,14 @@ def init(
 ) -> None:
     """Create or migrate the store, create the first administrator, show where everything lives."""
     from candour.ledger.keys import public_key_path
-    from candour.store import masked
-    from candour.store.bootstrap import initialise
 
     c = ctx_obj(ctx)
-    settings = c.settings
-    store = c.store(current=False)
-    result = initialise(store, settings, admin, admin_name, _admin_password(password_file))
+    settings = c.app.settings
+    result = c.app.admin.initialise(admin, admin_name, _admin_password(password_file))
     key = "$CANDOUR_LEDGER_KEY" if settings.ledger_key else str(settings.effective_key_file)
     console.print(f"[bold green]Candour store ready[/] (schema {result.schema})")
     console.print(f"  data directory : {settings.home.resolve()}")
-    console.print(f"  database       : {masked(store.engine.url)}")
+    console.print(f"  database       : {result.database}")
     console.print(f"  signing key    : {key}")
     if not settings.ledger_key:
         console.print(f"  public key     : {public_key_path(settings)}")
@@ -50,6 +47,7 @@ def init(
     console.print(f"  administrator  : {result.admin}")
     if result.password:
         console.print(f"  password       : {result.password}  [dim](shown once; keep it safe)[/]")
+    console.print("  next           : candour login --user " + result.admin)
 
 
 def _admin_password(path: Path | None) -> str | None:
@@ -66,31 +64,25 @@ def _admin_password(path: Path | None) -> str | None:
 
 def status(ctx: typer.Context) -> None:
     """Schema version, database (password hidden), ledger head and counts per table."""
-    from candour.ledger.log import head
-    from candour.store import current_revision, head_revision, masked, table_counts
-
-    c = ctx_obj(ctx)
-    store = c.store(current=True)
-    with store.reading() as session:
-        counts = table_counts(session)
-        size, root = head(session)
-    console.print(f"database : {masked(store.engine.url)}")
-    console.print(f"schema   : {current_revision(store.engine)} (code {head_revision()})")
-    console.print(f"ledger   : {size} events, root {root.hex()}", soft_wrap=True)
+    app, actor = signed_in(ctx)
+    st = app.admin.status(actor)
+    console.print(f"database : {st['database']}")
+    console.print(f"schema   : {st['schema']} (code {st['code']})")
+    console.print(f"ledger   : {st['events']} events, root {st['root']}", soft_wrap=True)
     table = Table("table", "rows", title="Store contents")
-    for name, n in counts.items():
+    for name, n in st["counts"].items():
         table.add_row(name, f"{n:,}")
     console.print(table)
 
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
-    """Migrate the store to this code's schema (refuses a newer store)."""
-    from candour.store import masked, upgrade
-
-    store = ctx_obj(ctx).store(current=False)
-    before, after = upgrade(store.engine)
+    """Migrate the store to this code's schema (refuses a newer store). Like `init`, it needs
+    no sign-in: whoever runs it holds the database itself."""
+    app = ctx_obj(ctx).app
+    before, after = app.admin.upgrade_schema()
+    where = app.admin.database_name()
     if before == after:
-        console.print(f"{masked(store.engine.url)} is up to date (schema {after})")
+        console.print(f"{where} is up to date (schema {after})")
     else:
-        console.print(f"{masked(store.engine.url)} upgraded: {before or 'empty'} -> {after}")
+        console.print(f"{where} upgraded: {before or 'empty'} -> {after}")

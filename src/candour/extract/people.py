@@ -127,6 +127,12 @@ class NameRules:
         part = {"IS_ALPHA": True, "LENGTH": {">=": 2}}
         hyph = {"ORTH": "-", "SPACY": False}
         self.matcher.add("hyphen_given", [[title, hyph, part, title], [title, hyph, part, caps]])
+        # "T. Green called police", "A. HALL is involved": an initial and a surname.
+        initial = {"TEXT": {"REGEX": r"^[A-Z]\.$"}}
+        self.matcher.add("initial_surname", [[initial, title], [initial, caps]])
+        # A lone given name as the subject of a report: "Gurpreet reported that ...".
+        verb = {"LOWER": {"IN": sorted(_REPORTING)}}
+        self.matcher.add("lone_given", [[title, verb]])
 
     def find(self, doc: Any, nlp: Any) -> list[Found]:
         found = []
@@ -137,6 +143,16 @@ class NameRules:
                 continue  # "Amira KHAN Said" is given_caps; this would be a fragment
             if rule in ("title_pair", "hyphen_given") and not _person_context(doc, s, e):
                 continue
+            if rule == "initial_surname" and (doc[s + 1].lower_ in _NOT_SURNAME_WORDS):
+                continue
+            if rule == "lone_given":
+                tok = doc[s]
+                if tok.is_stop or _common(tok.text) or tok.lower_ in _NOT_SURNAME_WORDS:
+                    continue
+                if s > 0 and (doc[s - 1].is_title or doc[s - 1].is_upper) and doc[s - 1].is_alpha:
+                    continue  # part of a longer name another rule finds
+                e = s + 1
+                span = doc[s:e]
             found.append(
                 Found("PERSON", span.start_char, span.end_char, span.text,
                       normalise_name(span.text), 0.9)
@@ -145,6 +161,10 @@ class NameRules:
         return found
 
 
+_REPORTING = {
+    "states", "stated", "reported", "reports", "called", "said", "says", "told", "disclosed",
+    "alleges", "alleged", "rang", "phoned", "admitted", "denied", "denies", "explained",
+}  # fmt: skip
 _AFTER_NAME = {
     "(", ",", "was", "is", "has", "had", "told", "says", "said", "reported", "reports", "returned",
     "attended", "disclosed", "went", "failed", "appears", "described", "came", "and", "who",
@@ -298,13 +318,14 @@ _NOT_NAME_WORDS = {
 
 _NAME_AFTER = re.compile(
     r"^(?:\s*\(\d{1,2}\)|\s*,?\s*(?:aged|DOB|d\.o\.b)\b|\s+(?:said|says|told|was|is|has|had|who|"
-    r"disclosed|stated|reported|went|came|gave|lives|attended)\b|'s\s+(?:mother|father|mum|dad|"
+    r"disclosed|stated|reported|went|came|gave|lives|attended|states|called|stole|took)\b"
+    r"|\s*,\s+an?\s+\d{1,2}[\s\-]*(?:years?|yrs?)[\s\-]*old\b|'s\s+(?:mother|father|mum|dad|"
     r"phone|friend|sister|brother|boyfriend|car))",
     re.I,
 )
 _NAME_BEFORE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|named|called|pupil|victim|suspect|child|girl|boy|son|daughter|"
-    r"mother|father|nurse|worker|by|with)\s+)$",
+    r"mother|father|nurse|worker|by|with|about|that|regarding|concerning)\s+)$",
     re.I,
 )
 
@@ -332,7 +353,11 @@ def clean_person(text: str, m: Found) -> Found | None:
     """Trim titles and roles before a name and verbs after it; drop what is not a name."""
     m = _join_hyphens(text, m)
     words = list(re.finditer(r"[^\s,()]+", text[m.start : m.end]))
-    while words and (words[0][0].lower().strip(":.") in _LEADING or words[0][0].endswith(":")):
+    while words and (
+        words[0][0].lower().strip(":.") in _LEADING
+        or words[0][0].endswith(":")
+        or (len(words) > 1 and _date_word(text, m.start + words[0].start(), words[0][0]))
+    ):
         words.pop(0)
     while words and words[-1][0].lower().strip(":.") in _TRAILING:
         words.pop()
@@ -366,6 +391,25 @@ def clean_person(text: str, m: Found) -> Found | None:
     if (start, end) == (m.start, m.end):
         return m
     return Found("PERSON", start, end, span, normalise_name(span), m.confidence, attrs=m.attrs)
+
+
+_MONTH_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+}  # fmt: skip
+_NAME_MONTHS = {"april", "may", "june", "august"}
+
+
+def _date_word(text: str, start: int, word: str) -> bool:
+    """'January' in '3 January Anthony THOMPSON' is the date's, not the name's ('May SMITH' is)."""
+    low = word.lower().strip(",.")
+    if low not in _MONTH_WORDS:
+        return False
+    if low not in _NAME_MONTHS:
+        return True
+    return re.search(r"\d(?:st|nd|rd|th)?\s+$", text[max(0, start - 8) : start]) is not None
 
 
 def _join_hyphens(text: str, m: Found) -> Found:

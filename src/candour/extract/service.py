@@ -27,6 +27,8 @@ from candour.rules.model import TextLexicon
 from candour.store.access import Actor
 from candour.store.bulk import insert_many
 from candour.store.db import Store
+from candour.store.digests import Change, record_changes
+from candour.store.disclosures import add_disclosures
 from candour.store.entities import NewMention, add_mentions
 from candour.store.models import Disclosure, Finding, Record, table_of
 from candour.store.models import Extraction as ExtractionRow
@@ -242,6 +244,14 @@ def _store(
         for row, fid in zip(findings, allocate_ids(session, "finding", len(findings)), strict=True):
             row["id"] = fid
         insert_many(session, table_of(Finding), findings)
+        record_changes(
+            session,
+            {"finding": Change(added=findings)},
+            actor.id,
+            actor.rank,
+            action="create",
+            purpose="findings of extraction",
+        )
     report.findings += len(findings)
     report.records += len(batch)
     report.text_disclosures += _disclosures(session, batch, results, actor, lexicon)
@@ -288,15 +298,13 @@ def _disclosures(
         return 0
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(fresh)))}
     rows = []
-    drafts = []
-    now = utcnow()
-    for rid, did in zip(fresh, allocate_ids(session, "disclosure", len(fresh)), strict=True):
+    payloads = []
+    for rid in fresh:
         cue = next(f for f in candidates[rid].flags if f.kind == "disclosure" and f.present)
         offence = lexicon.disclosures.get(cue.code)
         rec = records[rid]
         rows.append(
             {
-                "id": did,
                 "record_id": rid,
                 "source": "text",
                 "offence_code": offence.offence_code if offence else None,
@@ -304,21 +312,10 @@ def _disclosures(
                 "received_at": rec.received_at,
                 "responsible_id": rec.created_by,
                 "detector": "extract",
-                "created_at": now,
             }
         )
-        drafts.append(
-            EventDraft(
-                "create",
-                "disclosure",
-                str(did),
-                actor.id,
-                actor.rank,
-                record_id=rid,
-                purpose="disclosure found in the record's text",
-                payload={"cue": cue.code, "lexicon": f"{lexicon.id}@{lexicon.version}"},
-            )
-        )
-    insert_many(session, table_of(Disclosure), rows)
-    append(session, drafts)
+        payloads.append({"cue": cue.code, "lexicon": f"{lexicon.id}@{lexicon.version}"})
+    add_disclosures(
+        session, rows, actor, purpose="disclosure found in the record's text", payloads=payloads
+    )
     return len(rows)

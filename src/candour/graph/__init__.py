@@ -18,8 +18,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError
-from candour.ledger.log import EventDraft, append
-from candour.store.access import Actor
 from candour.store.models import Entity, Extraction, Mention, Record
 
 CHILD_ROLES = {"victim"}
@@ -196,17 +194,20 @@ def communities(g: nx.Graph, seed: int = 1) -> list[Community]:
     return sorted(out, key=lambda c: (-c.children, -len(c.members)))
 
 
-def log_reads(session: Session, g: nx.Graph, nodes: list[str], actor: Actor, purpose: str) -> None:
-    """Every record shown is a consultation, logged with who, when and why."""
-    uids = sorted({n[2:] for n in nodes if n.startswith("R:")})
-    if not uids:
-        return
-    ids = dict(session.execute(select(Record.uid, Record.id).where(Record.uid.in_(uids))).all())
-    append(
-        session,
-        [EventDraft("read", "record", u, actor.id, actor.rank, record_id=ids.get(u),
-                    purpose=purpose) for u in uids],
-    )  # fmt: skip
+def without_records(g: nx.Graph, keep: set[str]) -> nx.Graph:
+    """The graph less every record node not in `keep` (uids), and what only they connected:
+    what a user may see of the network is what their readable records show."""
+    drop = [n for n, d in g.nodes(data=True) if d["type"] == "record" and n[2:] not in keep]
+    view = g.copy()
+    view.remove_nodes_from(drop)
+    view.remove_nodes_from([n for n in list(view.nodes) if view.degree(n) == 0])
+    return view
+
+
+def records_in(g: nx.Graph, nodes: list[str] | None = None) -> list[str]:
+    """Record uids among these nodes (default: the whole graph)."""
+    pool = g.nodes if nodes is None else nodes
+    return sorted(n[2:] for n in pool if n.startswith("R:"))
 
 
 def export(g: nx.Graph, path_out: str) -> None:

@@ -2,7 +2,7 @@
 
 from candour.intake.documents import IntakeError, Limits
 from candour.intake.prepare import Options
-from candour.intake.quarantine import consult_item, get_item, list_items, retry
+from candour.intake.quarantine import list_items, retry
 from candour.intake.service import Summary, ingest
 from candour.intake.workforce import WorkforceSummary, import_workforce
 
@@ -12,8 +12,6 @@ __all__ = [
     "Options",
     "Summary",
     "WorkforceSummary",
-    "consult_item",
-    "get_item",
     "import_workforce",
     "ingest",
     "list_items",

@@ -23,7 +23,7 @@ from candour.intake.documents import Limits, date_from_name
 from candour.intake.readers import READERS, Accepted, Item, Lines, Rejected, Rows, Unit
 from candour.intake.schema import RecordIn
 from candour.ledger.log import Formatted, Formatter
-from candour.store import Actor, NewDecision, NewRecord
+from candour.store import Actor, NewDecision, NewRecord, actor_for
 from candour.store.casework import DecisionParts, decision_parts
 from candour.store.entities import MentionValues
 from candour.store.enums import RecordKind
@@ -91,7 +91,7 @@ class Directory:
     def load(cls, session: Session) -> Directory:
         return cls(
             {a.code: a.id for a in session.scalars(select(Agency))},
-            {u.identifier: Actor(u.id, u.rank, u.role) for u in session.scalars(select(User))},
+            {u.identifier: actor_for(u) for u in session.scalars(select(User))},
         )
 
 

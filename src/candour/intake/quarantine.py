@@ -15,6 +15,7 @@ from candour.intake.readers import READERS, Rejected, Unit
 from candour.intake.service import Batch, Summary
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store
+from candour.store.hashing import QUARANTINE_COLUMNS, quarantine_hash
 from candour.store.models import QuarantineItem
 from candour.store.types import utcnow
 
@@ -33,29 +34,6 @@ def get_item(session: Session, item_id: int) -> QuarantineItem:
     if item is None:
         raise NotFoundError(f"no quarantine item {item_id}")
     return item
-
-
-def consult_item(store: Store, item_id: int, actor: Actor, purpose: str) -> QuarantineItem:
-    """A quarantined item's raw content: consulting possibly personal data, so logged."""
-    if not purpose.strip():
-        raise ValidationError("looking at a quarantined item needs a purpose", field="purpose")
-    with store.transaction() as session:
-        item = get_item(session, item_id)
-        append(
-            session,
-            [
-                EventDraft(
-                    "read",
-                    "quarantine",
-                    str(item_id),
-                    actor.id,
-                    actor.rank,
-                    purpose=purpose,
-                    payload={"source": item.source},
-                )
-            ],
-        )
-        return item
 
 
 def _current_bytes(item: QuarantineItem, replacement: Path | None) -> bytes:
@@ -114,10 +92,31 @@ def retry(
     return True, (f"ingested as {uids[0]}" if uids else "already present")
 
 
+def _rehash(item: QuarantineItem) -> str:
+    item.content_hash = quarantine_hash({c: getattr(item, c) for c in QUARANTINE_COLUMNS})
+    return item.content_hash
+
+
 def _update(store: Store, item_id: int, actor: Actor, message: str, field: str | None) -> None:
+    """A retry that failed again: the item keeps its new reason, and that change is logged."""
     with store.transaction() as session:
         item = get_item(session, item_id)
         item.message, item.field, item.updated_at = message, field, utcnow()
+        append(
+            session,
+            [
+                EventDraft(
+                    "amend",
+                    "quarantine",
+                    str(item_id),
+                    actor.id,
+                    actor.rank,
+                    subject_hash=_rehash(item),
+                    purpose=message[:500],
+                    payload={"status": item.status, "field": field},
+                )
+            ],
+        )
 
 
 def _resolve(store: Store, item_id: int, actor: Actor, uid: str | None) -> None:
@@ -133,6 +132,7 @@ def _resolve(store: Store, item_id: int, actor: Actor, uid: str | None) -> None:
                     str(item_id),
                     actor.id,
                     actor.rank,
+                    subject_hash=_rehash(item),
                     payload={"record": uid},
                 )
             ],

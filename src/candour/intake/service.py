@@ -28,8 +28,10 @@ from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store, existing_uids
 from candour.store.bulk import insert_many
 from candour.store.casework import insert_decisions
+from candour.store.disclosures import add_disclosures
 from candour.store.entities import insert_mention_values
-from candour.store.models import Disclosure, QuarantineItem, table_of
+from candour.store.hashing import quarantine_hash
+from candour.store.models import QuarantineItem, table_of
 from candour.store.records import allocate_ids, insert_record_values
 from candour.store.types import utcnow
 
@@ -264,18 +266,14 @@ class Batch:
         ids = insert_record_values(session, [p.record for p in fresh], [p.event for p in fresh])
         mentions = [(rid, *m) for p, rid in zip(fresh, ids, strict=True) for m in p.mentions]
         self.summary.mentions += insert_mention_values(session, mentions)
-        now = utcnow()
         disclosures = [
-            {**p.disclosure, "record_id": rid, "created_at": now}
+            {**p.disclosure, "record_id": rid}
             for p, rid in zip(fresh, ids, strict=True)
             if p.disclosure is not None
         ]
-        if disclosures:
-            for row, did in zip(
-                disclosures, allocate_ids(session, "disclosure", len(disclosures)), strict=True
-            ):
-                row["id"] = did
-            insert_many(session, table_of(Disclosure), disclosures)
+        add_disclosures(
+            session, disclosures, self.actor, purpose="disclosure in the record's fields"
+        )
         decisions = [(rid, d) for p, rid in zip(fresh, ids, strict=True) for d in p.decisions]
         self.summary.decisions += len(insert_decisions(session, decisions))
         self.summary.ingested += len(fresh)
@@ -310,6 +308,7 @@ def quarantine(
                 "updated_at": now,
             }
         )
+        rows[-1]["content_hash"] = quarantine_hash(rows[-1])
         key = r.message.split(":")[0].split("(")[0].strip()
         summary.reasons[key] = summary.reasons.get(key, 0) + 1
     insert_many(session, table_of(QuarantineItem), rows)
@@ -322,9 +321,14 @@ def quarantine(
                 str(row["id"]),
                 actor.id,
                 actor.rank,
-                subject_hash=hashlib.sha256(row["raw"]).hexdigest(),
+                subject_hash=row["content_hash"],
                 purpose=row["message"][:500],
-                payload={"source": row["source"], "locator": row["locator"], "field": row["field"]},
+                payload={
+                    "source": row["source"],
+                    "locator": row["locator"],
+                    "field": row["field"],
+                    "raw_sha256": hashlib.sha256(row["raw"]).hexdigest(),
+                },
             )
             for row in rows
         ],

@@ -4,21 +4,24 @@ nodes, the head, a signed checkpoint and every protected row of data against eac
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+import orjson
 from sqlalchemy.orm import Session
 
 from candour.ledger import merkle
-from candour.ledger.log import NODE_LEVEL_SHIFT, STORED_MIN_LEVEL, head
+from candour.ledger.log import NODE_LEVEL_SHIFT, STORED_MIN_LEVEL
 from candour.ledger.note import Checkpoint
 from candour.ledger.scan import ScanResult, build_levels, protected_rows, scan_range
+from candour.store.digests import AGGREGATES, TABLE_EVENT, table_state
 from candour.store.hashing import PROTECTED
-from candour.store.models import LedgerEvent, LedgerHead
 
 MAX_FINDINGS = 50
 BATCH = 20_000
@@ -44,6 +47,9 @@ class Report:
     checkpoint: Checkpoint | None = None
     rows_checked: int = 0
     findings: list[Finding] = field(default_factory=list)
+    #: What the result does not prove (no outside checkpoint): for the CLI to print.
+    warnings: list[str] = field(default_factory=list)
+    files_checked: int = 0
 
     @property
     def intact(self) -> bool:
@@ -59,28 +65,58 @@ PARALLEL_FROM = 200_000  # events; below this, one process is faster than starti
 HASH = merkle.HASH_SIZE
 
 
+CheckpointSource = Literal["file", "store", "none"]
+NO_WITNESS = (
+    "no outside checkpoint: this check trusts the store's own copy of the ledger, so it proves "
+    "nothing against an insider who holds the signing key and rewrites the store; verify "
+    "against a checkpoint held outside (--checkpoint FILE)"
+)
+STORE_WITNESS = (
+    "the checkpoint came from the store itself, not from outside: it proves nothing against an "
+    "insider who holds the signing key and rewrites the store; verify against a checkpoint "
+    "held outside (--checkpoint FILE)"
+)
+
+
 def verify(
     session: Session,
     checkpoint: Checkpoint | None = None,
     progress: Progress | None = None,
     *,
     workers: int | None = None,
+    models_dir: Path | None = None,
+    checkpoint_source: CheckpointSource | None = None,
 ) -> Report:
-    """Rebuild the tree from the stored events and check it against everything that relies on it.
+    """Rebuild the tree from the stored events and check it against everything that relies on it:
+    the head, the stored interior nodes, a signed checkpoint, every protected row, the digests
+    of the tables that change in bulk, the order of event times and (given `models_dir`) the
+    model files that link runs named.
+
+    `checkpoint_source` says where `checkpoint` came from: "file" (held outside, the default
+    when one is given), "store" (the store's own latest copy) or "none"; unless it is "file",
+    `Report.warnings` says that the result proves nothing against an insider with the key.
 
     On a large log two worker processes rebuild the leaves (and their halves of the tree) while
     this process hashes the protected data rows and reads the stored interior nodes, so all of
-    the machine works at once. The store's URL must be one other processes can open.
+    the machine works at once. The store's URL must be one other processes can open. Damage
+    found anywhere is a `Finding` naming the place, never an exception.
     """
     report = Report(checkpoint=checkpoint)
+    source = checkpoint_source or ("file" if checkpoint is not None else "none")
+    if checkpoint is None or source == "none":
+        report.warnings.append(NO_WITNESS)
+    elif source == "store":
+        report.warnings.append(STORE_WITNESS)
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    size, _ = head(session)
-    top = session.execute(select(func.max(LedgerEvent.idx))).scalar_one_or_none()
-    hi = max(size, (int(top) + 1) if top is not None else 0)
+    stored_head = _read_head(session, report)
+    size = stored_head[0] if stored_head else 0
+    top = _max_index(session, report)
+    hi = max(size, (top + 1) if top is not None else 0)
     n = workers if workers is not None else min(2, os.cpu_count() or 1)
     if hi < PARALLEL_FROM or n < 2:
         scans = [scan_range(url, 0, hi)]
-        data, nodes = _hash_data(session), _stored_nodes(session)
+        data, nodes = _hash_data(session), _stored_nodes(session, report)
+        tables = _table_digests(session)
     else:
         mid = 1 << ((hi - 1).bit_length() - 1)  # a power of two: each half is whole subtrees
         ctx = multiprocessing.get_context("spawn")
@@ -89,7 +125,8 @@ def verify(
                 pool.submit(scan_range, url, 0, mid, with_levels=True),
                 pool.submit(scan_range, url, mid, hi, with_levels=True),
             ]
-            data, nodes = _hash_data(session), _stored_nodes(session)
+            data, nodes = _hash_data(session), _stored_nodes(session, report)
+            tables = _table_digests(session)
             scans = [f.result() for f in futures]
     if progress:
         progress(sum(r.count for r in scans))
@@ -98,11 +135,48 @@ def verify(
     count = len(leaves) // HASH
     report.events = report.size = count
     report.root = _root(levels, count)
-    _check_head(session, report, levels, count)
+    _check_head(stored_head, report, levels, count)
     _check_checkpoint(report, checkpoint, levels)
     _compare_nodes(report, levels, nodes)
     _compare_data(report, latest, data)
+    _compare_tables(report, latest, tables)
+    if models_dir is not None:
+        _check_model_files(report, models_dir, [run for scan in scans for run in scan.link_runs])
     return report
+
+
+def _read_head(session: Session, report: Report) -> tuple[int, bytes] | None:
+    """The head row as (size, frontier), or None with a finding if it is missing or garbage."""
+    try:
+        rows = session.connection().exec_driver_sql("SELECT size, frontier FROM ledger_head").all()
+    except Exception as exc:  # a dropped or altered table: report it, do not crash
+        report.add(Finding("ledger head", f"cannot be read ({type(exc).__name__})"))
+        session.rollback()
+        return None
+    if not rows:
+        report.add(Finding("ledger head", "missing"))
+        return None
+    if len(rows) > 1:
+        report.add(Finding("ledger head", f"{len(rows)} head rows where there must be one"))
+    size, frontier = rows[0]
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        report.add(Finding("ledger head", "its size is not a count of events"))
+        return None
+    if not isinstance(frontier, bytes | bytearray | memoryview) or len(frontier) % HASH:
+        report.add(Finding("ledger head", "its frontier is not a list of 32-byte hashes"))
+        return None
+    return size, bytes(frontier)
+
+
+def _max_index(session: Session, report: Report) -> int | None:
+    top = session.connection().exec_driver_sql("SELECT MAX(idx) FROM ledger_event").scalar()
+    if top is None:
+        return None
+    try:
+        return int(top)
+    except (TypeError, ValueError):
+        report.add(Finding("ledger", "an event's index is not a number"))
+        return None
 
 
 def _merge_levels(scans: list[ScanResult], leaves: bytes) -> list[bytes]:
@@ -127,9 +201,23 @@ def _combine(
 ) -> tuple[bytes, dict[tuple[str, str], tuple[str | None, int]]]:
     parts: list[bytes] = []
     latest: dict[tuple[str, str], tuple[str | None, int]] = {}
+    marks = [scan.clock_mark for scan in scans if scan.clock_mark is not None]
+    clock_from = max(marks) if marks else -1
+    previous: str | None = None
     for scan in scans:
+        for idx, what in scan.garbled:
+            report.add(Finding(f"event {idx}", what, idx))
         for idx, action, etype, eid in scan.changed:
             report.add(Finding(f"event {idx}", _describe_leaf_change(action, etype, eid), idx))
+        backwards = [i for i in scan.backwards if i > clock_from]
+        # The first event of a worker's range is compared with the last of the range before.
+        first = scan.first_ts
+        if previous is not None and first is not None and first < previous and scan.lo > clock_from:
+            backwards.insert(0, scan.lo)
+        for idx in backwards:
+            what = "time runs backwards (earlier than the event before it)"
+            report.add(Finding(f"event {idx}", what, idx))
+        previous = scan.last_ts or previous
         latest.update(scan.latest)
         parts.append(scan.leaves)
         if scan.gap_at is not None:
@@ -171,12 +259,12 @@ def _describe_leaf_change(action: str, entity_type: str, entity_id: str | None) 
     )
 
 
-def _check_head(session: Session, report: Report, levels: list[bytes], count: int) -> None:
-    row = session.execute(select(LedgerHead.size, LedgerHead.frontier)).one_or_none()
+def _check_head(
+    row: tuple[int, bytes] | None, report: Report, levels: list[bytes], count: int
+) -> None:
     if row is None:
-        report.add(Finding("ledger head", "missing"))
-        return
-    size, edge = int(row[0]), bytes(row[1])
+        return  # reported when read
+    size, edge = row
     if size != count:
         what = "truncated" if size > count else "has events beyond the head"
         report.add(Finding("ledger", f"{what}: head says {size} events, {count} stored", count))
@@ -195,13 +283,16 @@ def _check_checkpoint(report: Report, cp: Checkpoint | None, levels: list[bytes]
         report.add(Finding(f"checkpoint of size {cp.size}", what))
 
 
-def _stored_nodes(session: Session) -> dict[int, list[tuple[int, bytes]]]:
+def _stored_nodes(session: Session, report: Report) -> dict[int, list[tuple[int, bytes]]]:
     """Stored interior nodes by level: (index, hash), in index order."""
     mask = (1 << NODE_LEVEL_SHIFT) - 1
     out: dict[int, list[tuple[int, bytes]]] = {}
     raw = session.connection().exec_driver_sql("SELECT key, hash FROM ledger_node ORDER BY key")
     while rows := raw.fetchmany(BATCH):
         for key, h in rows:
+            if not isinstance(key, int) or not isinstance(h, bytes | bytearray | memoryview):
+                report.add(Finding("interior nodes", "a stored node is not a key and a hash"))
+                continue
             out.setdefault(int(key) >> NODE_LEVEL_SHIFT, []).append((int(key) & mask, bytes(h)))
     return out
 
@@ -235,10 +326,110 @@ def _hash_data(session: Session) -> DataHashes:
     out: DataHashes = {}
     for entity_type, (table_name, key_column, hasher, columns) in PROTECTED.items():
         out[entity_type] = [
-            (key, stored, hasher(content))
+            (key, stored, _rehash(hasher, content))
             for key, stored, content in protected_rows(connection, table_name, key_column, columns)
         ]
     return out
+
+
+def _rehash(hasher: Callable[[Any], str], content: dict[str, Any]) -> str:
+    try:
+        return hasher(content)
+    except (TypeError, ValueError, orjson.JSONEncodeError):
+        return "<a column holds a value that cannot be hashed>"
+
+
+TableStates = dict[str, tuple[str, int]]
+
+
+def _table_digests(session: Session) -> TableStates:
+    """Each aggregate digest recomputed from its table's rows: (digest, rows)."""
+    connection = session.connection()
+    out: TableStates = {}
+    for name, aggregate in AGGREGATES.items():
+        state = table_state(connection, aggregate)
+        out[name] = (state.hexdigest(), state.count)
+    return out
+
+
+def _compare_tables(
+    report: Report, latest: dict[tuple[str, str], tuple[str | None, int]], tables: TableStates
+) -> None:
+    """A table that changes in bulk must hash to the digest its last `table` event logged."""
+    for name, (actual, rows) in tables.items():
+        logged = latest.get((TABLE_EVENT, name))
+        where = f"table {AGGREGATES[name].table}" + (
+            " (mention links)" if name == "mention_link" else ""
+        )
+        report.rows_checked += rows
+        if logged is None:
+            if rows:
+                report.add(Finding(where, f"{rows} rows but no digest in the ledger (written "
+                                          "outside Candour)"))  # fmt: skip
+        elif logged[0] != actual:
+            what = (
+                f"rows differ from the digest event {logged[1]} logged (a row was altered, "
+                "added or deleted after it was logged)"
+            )
+            report.add(Finding(where, what, logged[1]))
+
+
+def _check_model_files(
+    report: Report, models_dir: Path, runs: list[tuple[int, str | None, str]]
+) -> None:
+    """The files link runs left must be the ones they named: present, and with their digests.
+
+    A full run names every file it leaves and replaces the snapshot; an incremental run names
+    the snapshot part it adds. Files from older full runs that are still present are checked
+    too; a model or snapshot file no run named is reported."""
+    named: dict[str, tuple[str, int]] = {}
+    expected: set[str] = set()
+    for idx, _, payload in runs:
+        try:
+            data = orjson.loads(payload)
+            files = data.get("files") if isinstance(data, dict) else None
+        except orjson.JSONDecodeError:
+            report.add(Finding(f"event {idx}", "its payload is not JSON", idx))
+            continue
+        if not isinstance(files, dict):
+            continue  # a run logged before model files were named
+        if data.get("run") == "full":
+            expected = set()
+        for name, digest in files.items():
+            if isinstance(name, str) and isinstance(digest, str):
+                named[name] = (digest, idx)
+                expected.add(name)
+    present = (
+        {p.name: p for p in models_dir.iterdir() if p.is_file()} if models_dir.is_dir() else {}
+    )
+    for name, (digest, idx) in sorted(named.items()):
+        path = present.get(name)
+        where = f"model file {name}"
+        if path is None:
+            if name in expected:
+                report.add(Finding(where, f"named by event {idx} but missing", idx))
+            continue
+        report.files_checked += 1
+        if _file_digest(path) != digest:
+            what = f"differs from the digest event {idx} logged (altered after the run)"
+            report.add(Finding(where, what, idx))
+    if not named:
+        return
+    for name in sorted(present):
+        if name not in named and _is_model_file(name):
+            report.add(Finding(f"model file {name}", "not named by any link run in the ledger"))
+
+
+def _is_model_file(name: str) -> bool:
+    return name.endswith((".json", ".parquet")) and not name.startswith(".")
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _compare_data(

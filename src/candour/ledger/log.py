@@ -3,6 +3,11 @@
 Appends are serialised by one row (`ledger_head`) that holds the size and the right edge of the
 tree; the first statement of an append updates it, which takes the write lock on SQLite and a row
 lock on PostgreSQL, so concurrent writers get consecutive, gap-free indices.
+
+An event's time is the server's clock when it is appended, never a time from input, and never
+earlier than the event before it (the clock is held at the last event's time if it stepped back).
+When something happened in the outside world (an imported record, a decision taken elsewhere, a
+retrospective rules run) is part of the event's payload, as "occurred_at".
 """
 
 from __future__ import annotations
@@ -51,9 +56,13 @@ class EventDraft:
     subject_hash: str | None = None
     purpose: str | None = None
     # The payload as data, or already as canonical JSON (`canonical_json`) when the caller made
-    # it elsewhere, e.g. in an intake worker process.
+    # it elsewhere, e.g. in an intake worker process. There is no time: `append` stamps each
+    # event with the server's clock; a time from outside goes in the payload as OCCURRED_AT.
     payload: Mapping[str, Any] | str = field(default_factory=dict)
-    ts: datetime | None = None
+
+
+#: The payload key for when the thing an event records happened outside Candour (`iso` text).
+OCCURRED_AT = "occurred_at"
 
 
 _ENCODED: dict[str | None, str] = {None: "null"}
@@ -166,9 +175,10 @@ def lock(session: Session) -> int:
 
 
 class Formatted(NamedTuple):
-    """An event's column values ready for the database driver (less its index and record id,
-    which `append` fills in) and its timestamp as leaf text: what is costly to convert, made
-    where the event is (an intake worker process) rather than in the one writer."""
+    """An event's column values ready for the database driver (less its index, record id and
+    time, which `append` fills in): what is costly to convert, made where the event is (an
+    intake worker process) rather than in the one writer. `ts_json` and the first value are
+    placeholders until then."""
 
     ts_json: str
     record_id: int | None
@@ -205,30 +215,18 @@ _TAIL = slice(_VALUE_COLUMNS.index("entity_id"), len(_VALUE_COLUMNS))
 
 
 class Formatter:
-    """Formats events for `append`; a batch's events often share one timestamp, converted once."""
+    """Formats events for `append` (their time is stamped there)."""
 
     def __init__(self, dialect: str, now: datetime | None = None) -> None:
-        self.now = now or utcnow()
         self.to_db = db_converter(UTCDateTime(), dialect)
-        self.sqlite = dialect == "sqlite"
-        self.last_ts: datetime | None = None
-        self.ts_json: str = ""
-        self.ts_db: Any = None
 
     def __call__(self, d: EventDraft) -> Formatted:
-        ts = d.ts or self.now
-        if ts is not self.last_ts:
-            text = iso(ts) or ""
-            # SQLite's text is the canonical text less its "T" and "Z": cut, not formatted again.
-            aware = ts.tzinfo is not None
-            db = f"{text[:10]} {text[11:-1]}" if self.sqlite and aware else self.to_db(ts)
-            self.last_ts, self.ts_json, self.ts_db = ts, _s(text), db
         payload = d.payload if isinstance(d.payload, str) else canonical_json(d.payload)
         return Formatted(
-            self.ts_json,
+            "",
             d.record_id,
             (
-                self.ts_db,
+                None,
                 d.action,
                 d.actor_id,
                 d.actor_rank,
@@ -255,7 +253,9 @@ def append(
     if not events:
         return []
     start, frontier = _lock_head(session, len(events))
-    fmt = Formatter(session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    ts_json, ts_db = _stamp(session, start, dialect)
+    fmt = Formatter(dialect)
     formatted = [e if isinstance(e, Formatted) else fmt(e) for e in events]
     rids = [f.record_id for f in formatted] if record_ids is None else record_ids
     if len(rids) != len(formatted):
@@ -266,7 +266,7 @@ def append(
     # one thing many times), so it is formatted once per distinct (action, actor, target).
     middles: dict[tuple[Any, ...], tuple[str, str]] = {}
     sha = hashlib.sha256
-    for idx, (ts_json, _, v), rid in zip(itertools.count(start), formatted, rids):
+    for idx, (_, _, v), rid in zip(itertools.count(start), formatted, rids):
         key = v[_MIDDLE]  # action ... entity_type
         middle = middles.get(key)
         if middle is None:
@@ -274,7 +274,7 @@ def append(
         before, after = _leaf_parts(ts_json, middle, *v[_TAIL])  # entity_id ... payload
         leaf = sha(b"\x00" + _leaf_join(idx, rid, before, after)).digest()
         leaves.append(leaf)
-        rows.append((idx, rid, *v, leaf))
+        rows.append((idx, rid, ts_db, *v[1:], leaf))
     nodes = [
         ((level << NODE_LEVEL_SHIFT) | index, h)
         for level, index, h in frontier.extend(leaves, STORED_MIN_LEVEL)
@@ -286,6 +286,33 @@ def append(
         update(LedgerHead).where(LedgerHead.id == 1).values(frontier=frontier.to_bytes())
     )
     return list(range(start, start + len(events)))
+
+
+def _stamp(session: Session, start: int, dialect: str) -> tuple[str, Any]:
+    """The time of the events appended now, as leaf JSON and as the driver takes it: the
+    server's clock, held at the last event's time if the clock is behind it (called under the
+    append lock, so the last event is final)."""
+    now = utcnow()
+    if start:
+        last = (
+            session.connection()
+            .exec_driver_sql(f"SELECT ts FROM ledger_event WHERE idx = {int(start) - 1}")
+            .scalar()
+        )
+        try:
+            before = UTCDateTime().process_result_value(last, session.get_bind().dialect)
+        except (TypeError, ValueError):
+            before = None  # a garbled time: verification reports it
+        if before is not None and before > now:
+            now = before
+    text = iso(now) or ""
+    # SQLite's text is the canonical text less its "T" and "Z": cut, not formatted again.
+    db = (
+        f"{text[:10]} {text[11:-1]}"
+        if dialect == "sqlite"
+        else db_converter(UTCDateTime(), dialect)(now)
+    )
+    return _s(text), db
 
 
 def _middle(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from candour.ledger.log import leaf_bytes
+from candour.store.digests import TABLE_EVENT, Aggregate
 from candour.store.hashing import PROTECTED
 from candour.store.types import iso
 
@@ -20,6 +21,11 @@ COLUMNS = (
     "entity_type, entity_id, subject_hash, purpose, payload, leaf_hash"
 )
 MAX_CHANGED = 50
+#: The event a store upgraded to schema 0008 logs: event times come from the server clock only
+#: from there on, so older imported history may run backwards before it.
+CLOCK_MARK = ("schema", "0008")
+#: Entity types whose latest subject hash verification compares with stored rows.
+LINK_RUN = "link_run"
 
 
 @dataclass
@@ -32,6 +38,12 @@ class ScanResult:
     changed: list[tuple[int, str, str, str | None]] = field(default_factory=list)
     latest: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     levels: list[bytes] = field(default_factory=list)  # perfect subtrees inside [lo, lo+count)
+    first_ts: str | None = None  # canonical text of the first and last valid timestamps
+    last_ts: str | None = None
+    backwards: list[int] = field(default_factory=list)  # events earlier than their predecessor
+    clock_mark: int | None = None  # the index of the CLOCK_MARK event, if in this range
+    garbled: list[tuple[int, str]] = field(default_factory=list)  # (event, what is unreadable)
+    link_runs: list[tuple[int, str | None, str]] = field(default_factory=list)  # idx, id, payload
 
 
 def ts_text(value: Any) -> str:
@@ -82,7 +94,8 @@ def _consume(cur: Any, lo: int, batch: int) -> ScanResult:
     out = bytearray()
     sha = hashlib.sha256
     expected = lo
-    protected = set(PROTECTED)
+    protected = {*PROTECTED, TABLE_EVENT}
+    previous: str | None = None
     while rows := cur.fetchmany(batch):
         for r in rows:
             idx = r[0]
@@ -90,20 +103,52 @@ def _consume(cur: Any, lo: int, batch: int) -> ScanResult:
                 result.gap_at, result.next_found = expected, idx
                 result.leaves, result.count = bytes(out), expected - lo
                 return result
-            leaf = sha(b"\x00" + leaf_bytes(idx, ts_text(r[1]), *r[2:13])).digest()
-            stored = bytes(r[13])
-            if leaf != stored:
-                if len(result.changed) < MAX_CHANGED:
-                    result.changed.append((idx, r[2], r[8], r[9]))
-                # The tree is rebuilt from stored leaf hashes, so an edited row is reported once
-                # here; an edited leaf hash shows up against the nodes and the checkpoint.
-                leaf = stored
-            if r[10] is not None and r[9] is not None and r[8] in protected:
-                result.latest[(r[8], r[9])] = (r[10], idx)
-            out += leaf
+            try:
+                ts = ts_text(r[1])
+            except (TypeError, ValueError):
+                ts = None
+                _garbled(result, idx, "its timestamp is not a valid time")
+            try:
+                leaf: bytes | None = sha(b"\x00" + leaf_bytes(idx, ts or "", *r[2:13])).digest()
+            except (TypeError, ValueError, AttributeError):
+                leaf = None
+                _garbled(result, idx, "a stored column does not hold a value of its type")
+            stored = r[13]
+            if not isinstance(stored, bytes | bytearray | memoryview) or len(stored) != 32:
+                _garbled(result, idx, "its stored leaf hash is not a 32-byte hash")
+                stored = leaf or bytes(32)
+            stored = bytes(stored)
+            # The tree is rebuilt from stored leaf hashes, so an edited row is reported once
+            # here; an edited leaf hash shows up against the nodes and the checkpoint.
+            if leaf is not None and leaf != stored and len(result.changed) < MAX_CHANGED:
+                result.changed.append((idx, str(r[2]), str(r[8]), _text(r[9])))
+            if ts is not None:
+                if previous is not None and ts < previous and len(result.backwards) < MAX_CHANGED:
+                    result.backwards.append(idx)
+                previous = ts
+                if result.first_ts is None:
+                    result.first_ts = ts
+            entity_type = r[8]
+            if entity_type == CLOCK_MARK[0] and r[9] == CLOCK_MARK[1]:
+                result.clock_mark, result.backwards = idx, []
+            elif r[10] is not None and r[9] is not None and entity_type in protected:
+                result.latest[(str(entity_type), str(r[9]))] = (str(r[10]), idx)
+            if entity_type == LINK_RUN and isinstance(r[12], str):
+                result.link_runs.append((idx, _text(r[9]), r[12]))
+            out += stored
             expected += 1
+    result.last_ts = previous
     result.leaves, result.count = bytes(out), expected - lo
     return result
+
+
+def _garbled(result: ScanResult, idx: int, what: str) -> None:
+    if len(result.garbled) < MAX_CHANGED:
+        result.garbled.append((idx, what))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def build_levels(leaves: bytes) -> list[bytes]:
@@ -121,7 +166,7 @@ def build_levels(leaves: bytes) -> list[bytes]:
 
 def _column_reader(column_type: Any) -> Any:
     """Turn a raw driver value into what the row's hash was computed over."""
-    from sqlalchemy import JSON, Boolean
+    from sqlalchemy import JSON, Boolean, LargeBinary
 
     from candour.store.types import UTCDateTime
 
@@ -133,24 +178,61 @@ def _column_reader(column_type: Any) -> Any:
         return lambda v: v if v is None or not isinstance(v, str | bytes) else orjson.loads(v)
     if isinstance(column_type, Boolean):
         return lambda v: None if v is None else bool(v)
+    if isinstance(column_type, LargeBinary):
+        return lambda v: None if v is None else bytes(v)
     return None
 
 
 def protected_rows(
     connection: Any, table_name: str, key_column: str, columns: tuple[str, ...], batch: int = 20_000
 ) -> Any:
-    """Yield (key, stored content hash, content) for every row of a protected table, fast."""
+    """Yield (key, stored content hash, content) for every row of a protected table, fast.
+
+    `key_column` is a column name or an SQL expression over the table's columns. A value the
+    driver returns that cannot be read as its column's type is passed on as it is (its row's
+    hash then differs, which verification reports)."""
     from candour.store.models import Base
 
     table = Base.metadata.tables[table_name]
     readers = [(i, r) for i, c in enumerate(columns) if (r := _column_reader(table.c[c].type))]
     quoted = ", ".join(f'"{c}"' for c in columns)
-    cur = connection.exec_driver_sql(
-        f'SELECT "{key_column}", content_hash, {quoted} FROM "{table_name}"'
-    )
+    key = f'"{key_column}"' if key_column.isidentifier() else key_column
+    cur = connection.exec_driver_sql(f'SELECT {key}, content_hash, {quoted} FROM "{table_name}"')
     while rows := cur.fetchmany(batch):
         for row in rows:
-            values = list(row[2:])
-            for i, read in readers:
-                values[i] = read(values[i])
-            yield str(row[0]), row[1], dict(zip(columns, values, strict=True))
+            yield str(row[0]), row[1], dict(zip(columns, _read(row[2:], readers), strict=True))
+
+
+def _read(raw: Any, readers: list[tuple[int, Any]]) -> list[Any]:
+    values = list(raw)
+    for i, read in readers:
+        try:
+            values[i] = read(values[i])
+        except (TypeError, ValueError):
+            values[i] = f"<unreadable {type(values[i]).__name__}>"
+    return values
+
+
+def table_rows(
+    connection: Any,
+    aggregate: Aggregate,
+    batch: int = 20_000,
+    *,
+    where: str | None = None,
+    params: Any = None,
+) -> Any:
+    """Yield the rows (as dicts of the digest's columns) an aggregate digest covers."""
+    from candour.store.models import Base
+
+    table = Base.metadata.tables[aggregate.table]
+    columns = aggregate.columns
+    readers = [(i, r) for i, c in enumerate(columns) if (r := _column_reader(table.c[c].type))]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    conditions = [c for c in (aggregate.where, where) if c]
+    sql = f'SELECT {quoted} FROM "{aggregate.table}"'
+    if conditions:
+        sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
+    cur = connection.exec_driver_sql(sql, params) if params else connection.exec_driver_sql(sql)
+    while rows := cur.fetchmany(batch):
+        for row in rows:
+            yield dict(zip(columns, _read(row, readers), strict=True))

@@ -1,9 +1,15 @@
 """Who knew: every user who created, read, was assigned, was escalated to or decided on the
-records naming a person (or one record), with the rank they held at the time, provable from the log.
+records naming a person (or one record), with the rank they held at the time, the purpose they
+gave and whether they broke glass; each row is one ledger event, provable on its own.
+
+Rows are in the order things happened: an imported event's `occurred_at` (when it happened in
+the system it came from), else the time Candour logged it. The caller passes record ids the
+access gate has already consulted.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from candour.errors import NotFoundError
 from candour.store.enums import Rank
 from candour.store.models import Entity, LedgerEvent, Mention, Record, User
 from candour.store.types import iso
@@ -49,34 +54,45 @@ class Knew:
     record: str
     event: int
     leaf_hash: str
+    purpose: str | None = None
+    break_glass: bool = False
+    logged: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _record_ids_for(session: Session, target: str) -> tuple[str, list[int]]:
-    rec = session.execute(select(Record.root_uid).where(Record.uid == target)).scalar_one_or_none()
+def records_named(session: Session, target: str) -> tuple[str, list[str]]:
+    """('record', [its uid]) or ('person', uids of the records naming them); ([]) if unknown.
+
+    Returns ids only: the gate decides what of them may be seen."""
+    rec = session.execute(select(Record.uid).where(Record.uid == target)).scalar_one_or_none()
     if rec is not None:
-        ids = session.scalars(select(Record.id).where(Record.root_uid == rec))
-        return "record", list(ids)
+        return "record", [rec]
     entity = session.execute(select(Entity.id).where(Entity.uid == target)).scalar_one_or_none()
     if entity is None:
-        raise NotFoundError(f"no person, entity or record '{target}'")
-    ids = session.scalars(select(Mention.record_id).where(Mention.entity_id == entity).distinct())
-    return "person", list(ids)
+        return "unknown", []
+    uids = session.scalars(
+        select(Record.uid)
+        .join(Mention, Mention.record_id == Record.id)
+        .where(Mention.entity_id == entity)
+        .distinct()
+    )
+    return "person", sorted(uids)
 
 
 def who_knew(
     session: Session,
-    target: str,
+    root_uids: list[str],
     *,
     before: datetime | None = None,
     min_rank: Rank | None = None,
 ) -> list[Knew]:
-    """Rows in time order. `min_rank` keeps users whose rank at the time was at least that."""
-    _, record_ids = _record_ids_for(session, target)
-    if not record_ids:
+    """Rows for these records (all versions), in time order. `min_rank` keeps users whose
+    rank at the time was at least that."""
+    if not root_uids:
         return []
+    ids = list(session.scalars(select(Record.id).where(Record.root_uid.in_(root_uids))))
     e = LedgerEvent
     stmt = (
         select(
@@ -88,20 +104,24 @@ def who_knew(
             e.target_id,
             e.target_rank,
             e.leaf_hash,
+            e.purpose,
+            e.payload,
             Record.uid,
         )
         .join(Record, Record.id == e.record_id)
-        .where(e.record_id.in_(record_ids))
-        .order_by(e.idx)
+        .where(e.record_id.in_(ids))
     )
-    if before is not None:
-        stmt = stmt.where(e.ts < before)
     rows = session.execute(stmt).all()
     user_ids = {r.actor_id for r in rows} | {r.target_id for r in rows}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids - {None})))}
     floor = min_rank.seniority if min_rank else None
     out: list[Knew] = []
     for r in rows:
+        payload = _payload(r.payload)
+        logged = iso(r.ts) or ""
+        when = str(payload.get("occurred_at") or logged)
+        if before is not None and when >= (iso(before) or ""):
+            continue
         for uid, rank, verb in (
             (r.actor_id, r.actor_rank, _ACTOR_VERBS.get(r.action)),
             (r.target_id, r.target_rank, _TARGET_VERBS.get(r.action)),
@@ -113,7 +133,7 @@ def who_knew(
             u = users[uid]
             out.append(
                 Knew(
-                    iso(r.ts) or "",
+                    when,
                     u.identifier,
                     u.name,
                     rank,
@@ -121,9 +141,21 @@ def who_knew(
                     r.uid,
                     r.idx,
                     bytes(r.leaf_hash).hex(),
+                    r.purpose,
+                    bool(payload.get("break_glass")),
+                    logged,
                 )
             )
+    out.sort(key=lambda k: (k.time, k.event))
     return out
+
+
+def _payload(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _seniority(rank: str | None) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from candour.errors import NotFoundError, ValidationError
 from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
+from candour.store.hashing import link_decision_hash
 from candour.store.models import Entity, LinkDecision, Mention
 from candour.store.types import utcnow
 
@@ -90,16 +91,17 @@ def decide(
         if a == b:
             raise ValidationError("a mention is always the same as itself", field="mention")
         ma, mb = _mention(session, a), _mention(session, b)
-        row = LinkDecision(
-            kind=kind,
-            verdict=verdict,
-            mention_a=ma.id,
-            mention_b=mb.id,
-            reason=reason,
-            decided_by=actor.id,
-            rank_at_decision=actor.rank,
-            decided_at=now,
-        )
+        values = {
+            "kind": kind,
+            "verdict": verdict,
+            "mention_a": ma.id,
+            "mention_b": mb.id,
+            "reason": reason,
+            "decided_by": actor.id,
+            "rank_at_decision": actor.rank,
+            "decided_at": now,
+        }
+        row = LinkDecision(**values, content_hash=link_decision_hash(values))
         session.add(row)
         session.flush()
         drafts.append(
@@ -109,6 +111,7 @@ def decide(
                 str(row.id),
                 actor.id,
                 actor.rank,
+                subject_hash=row.content_hash,
                 purpose=reason,
                 payload={
                     "kind": kind,

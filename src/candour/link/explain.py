@@ -1,8 +1,8 @@
 """Why a person's mentions were put together: the match weights behind a cluster.
 
-Explaining shows names as written in records about children, so it is a consultation: every
-record involved is logged in the ledger as read by the analyst, with the purpose, and only
-analysts and other cross-cutting roles may ask (need-to-know).
+Explaining shows names as written in records about children, so it is a consultation: the
+caller consults the person's records through the access gate first and passes the ids of those
+it may see; only their mentions are explained.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from candour.errors import NotFoundError, PermissionDeniedError
-from candour.ledger.log import EventDraft, append
-from candour.store.access import Actor, can_read_all
+from candour.errors import NotFoundError
 from candour.store.models import Entity, Mention, Record
 
 
@@ -42,14 +40,12 @@ class Explanation:
     rows: list[Row]
 
 
-def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -> Explanation:
+def explain_person(session: Session, uid: str, models_dir: Path, records: set[int]) -> Explanation:
     from splink import DuckDBAPI, Linker
 
     from candour.link.engine import prepare
     from candour.link.frame import person_frame
 
-    if not can_read_all(actor):
-        raise PermissionDeniedError("explaining a person needs an analyst or oversight role")
     entity = session.execute(select(Entity).where(Entity.uid == uid)).scalar_one_or_none()
     if entity is None or entity.kind != "person":
         raise NotFoundError(f"no person '{uid}'")
@@ -57,7 +53,8 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
     files = sorted(models_dir.glob(f"*-{digest}.json")) if digest else []
     if not files:
         raise NotFoundError(f"the model that linked '{uid}' is not in {models_dir}")
-    ids = list(session.scalars(select(Mention.id).where(Mention.entity_id == entity.id)))
+    ids = list(session.scalars(select(Mention.id).where(
+        Mention.entity_id == entity.id, Mention.record_id.in_(sorted(records)))))  # fmt: skip
     frame = person_frame(session, mention_ids=ids)
     model = json.loads(files[0].read_text())
     model["blocking_rules_to_generate_predictions"] = [{"blocking_rule": "1=1"}]
@@ -92,14 +89,6 @@ def explain_person(session: Session, uid: str, models_dir: Path, actor: Actor) -
         for r in frame.itertuples():
             rows.append(Row(int(r.unique_id), uids.get(int(r.record_id), ""), str(r.text),
                             "", 0.0, "named once"))  # fmt: skip
-    append(
-        session,
-        [
-            EventDraft("read", "record", uids.get(int(rid)), actor.id, actor.rank,
-                       record_id=int(rid), purpose=f"link explain {uid}")
-            for rid in sorted({int(x) for x in frame["record_id"]})
-        ],
-    )  # fmt: skip
     return Explanation(uid, entity.display, files[0].stem, files[0], rows)
 
 

@@ -4,8 +4,12 @@ A run trains the model on the mentions as they are (unsupervised), scores candid
 clusters them (see `cluster.py`), and writes the result: each cluster is a person entity
 (`PER-<smallest mention id>`, so a person keeps its id while its first mention stays in it),
 mentions point at their person, aliases list every way the person was written. Mentions are
-never changed otherwise or removed. The run is a ledger event naming the model's digest, and
-the model is saved as JSON next to the store.
+never changed otherwise or removed. The run is a ledger event naming the model's digest and the
+SHA-256 of every file it leaves in the models folder (the model JSON, the persons snapshot and
+its term frequencies), which `ledger verify` checks; the files are written under a temporary
+name and put in place only once that event is committed. The persons, the aliases and the
+mention-to-person links are protected by aggregate digests (store/digests.py) updated in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from candour.ledger.log import EventDraft, append
+from candour.ledger.log import lock as ledger_lock
 from candour.link.cluster import Together, cluster_persons, dates_apart
 from candour.link.company import by_company
 from candour.link.coref import antecedents, with_coreferents
@@ -36,6 +42,7 @@ from candour.link.profiles import Profiles, collapse
 from candour.store.access import Actor
 from candour.store.bulk import insert_many, update_many
 from candour.store.db import Store
+from candour.store.digests import AGGREGATES, Change, record_changes, rows_of
 from candour.store.models import Entity, Mention, PersonAlias, table_of
 from candour.store.records import allocate_ids
 from candour.store.types import utcnow
@@ -157,34 +164,57 @@ def run_link(
     report.model_digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     models_dir.mkdir(parents=True, exist_ok=True)
     report.model_file = models_dir / f"{MODEL_VERSION}-{report.model_digest}.json"
-    report.model_file.write_text(text)
     t = time.perf_counter()
-    _save_persons(models_dir, done.frame, clusters, report.model_file)
-    with store.transaction() as session:
-        _write(session, frame, pairs, clusters, report)
-        append(
-            session,
-            [
-                EventDraft(
-                    "resolve",
-                    "link_run",
-                    report.model_digest,
-                    actor.id,
-                    actor.rank,
-                    purpose="person linkage",
-                    payload={
-                        "model": MODEL_VERSION,
-                        "engine": engine,
-                        "mentions": report.mentions,
-                        "persons": report.persons,
-                        "pairs": report.pairs,
-                        "coreferent": report.coreferent,
-                    },
-                )
-            ],
-        )
+    staging = models_dir / f".staging-{report.model_digest}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        (staging / report.model_file.name).write_text(text)
+        _save_persons(staging, done.frame, clusters, report.model_file)
+        files = {p.name: file_digest(p) for p in sorted(staging.iterdir())}
+        with store.transaction() as session:
+            _write(session, frame, pairs, clusters, report, actor)
+            append(
+                session,
+                [
+                    EventDraft(
+                        "resolve",
+                        "link_run",
+                        report.model_digest,
+                        actor.id,
+                        actor.rank,
+                        purpose="person linkage",
+                        payload={
+                            "run": "full",
+                            "model": MODEL_VERSION,
+                            "engine": engine,
+                            "mentions": report.mentions,
+                            "persons": report.persons,
+                            "pairs": report.pairs,
+                            "coreferent": report.coreferent,
+                            "files": files,
+                        },
+                    )
+                ],
+            )
+        # Committed: the snapshot the event names replaces the old one.
+        for old in models_dir.glob(PERSONS_GLOB):
+            old.unlink()
+        for path in staging.iterdir():
+            path.replace(models_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     report.timings["write"] = time.perf_counter() - t
     return report
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, as the link run's event names it."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _write(
@@ -193,18 +223,16 @@ def _write(
     pairs: pd.DataFrame,
     clusters: dict[int, int],
     report: LinkReport,
+    actor: Actor,
 ) -> None:
     members: dict[int, list[int]] = defaultdict(list)
     for mention, cid in clusters.items():
         members[cid].append(mention)
     names = dict(zip(frame["unique_id"].astype(int), frame["text"], strict=True))
     strength = _strength(pairs, clusters)
-    existing = {
-        uid: eid
-        for uid, eid in session.execute(
-            select(Entity.uid, Entity.id).where(Entity.uid.like("PER-%"))
-        )
-    }
+    ledger_lock(session)  # the digests below are read and updated under the append lock
+    before = {r["id"]: r for r in rows_of(session, AGGREGATES["entity"], "uid LIKE 'PER-%'")}
+    existing = {r["uid"]: eid for eid, r in before.items()}
     now = utcnow()
     fresh = [cid for cid in members if f"PER-{cid}" not in existing]
     new_rows = []
@@ -215,22 +243,58 @@ def _write(
         )
     insert_many(session, table_of(Entity), new_rows)
     fresh_set = set(fresh)
-    changed = [
-        _entity_row(existing[f"PER-{cid}"], cid, ms, names, strength, now, report.model_digest)
-        for cid, ms in members.items()
-        if cid not in fresh_set
-    ]
+    changed: list[dict[str, Any]] = []
+    for cid, ms in members.items():
+        if cid in fresh_set:
+            continue
+        row = _entity_row(existing[f"PER-{cid}"], cid, ms, names, strength, now,
+                          report.model_digest)  # fmt: skip
+        old = before[row["id"]]
+        if any(old[k] != row[k] for k in _ENTITY_CHANGES):
+            changed.append({**old, **{k: row[k] for k in _ENTITY_CHANGES}})
     update_many(
         session,
         table_of(Entity),
         "id",
-        [{k: r[k] for k in ("id", "display", "confidence", "attributes")} for r in changed],
+        [{k: r[k] for k in ("id", *_ENTITY_CHANGES)} for r in changed],
     )
     by_entity = [(existing[f"PER-{cid}"], m) for cid, ms in members.items() for m in ms]
-    _set_entities(session, by_entity)
-    _aliases(session, members, names, existing)
+    was = _links(session)
+    moved = [(e, m) for e, m in by_entity if was.get(m) != e]
+    _set_entities(session, moved)
+    aliases = _aliases(session, members, names, existing)
+    record_changes(
+        session,
+        {
+            "entity": Change(
+                added=[*new_rows, *changed], removed=[before[r["id"]] for r in changed]
+            ),
+            "mention_link": Change(
+                added=[{"id": m, "entity_id": e} for e, m in moved],
+                removed=[
+                    {"id": m, "entity_id": was[m]} for _, m in moved if was.get(m) is not None
+                ],
+            ),
+            "person_alias": Change(added=aliases),
+        },
+        actor.id,
+        actor.rank,
+        action="resolve",
+        purpose="person linkage",
+    )
     report.persons = len(members)
     report.multi = sum(1 for ms in members.values() if len(ms) > 1)
+
+
+_ENTITY_CHANGES = ("display", "confidence", "attributes")
+
+
+def _links(session: Session) -> dict[int, int | None]:
+    """Every person mention's entity now (only the ones a run moves are written and re-hashed)."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT id, entity_id FROM mention WHERE kind = 'person'"
+    )
+    return {int(m): (None if e is None else int(e)) for m, e in rows}
 
 
 def _entity_row(
@@ -295,7 +359,8 @@ def _aliases(
     members: dict[int, list[int]],
     names: dict[int, str],
     ids: dict[str, int],
-) -> None:
+) -> list[dict[str, Any]]:
+    """Add the ways each person was written that are new; returns the rows added."""
     have = {(e, a) for e, a in session.execute(select(PersonAlias.entity_id, PersonAlias.alias))}
     rows = []
     for cid, ms in members.items():
@@ -308,6 +373,7 @@ def _aliases(
         for row, aid in zip(rows, allocate_ids(session, "person_alias", len(rows)), strict=True):
             row["id"] = aid
         insert_many(session, table_of(PersonAlias), rows)
+    return rows
 
 
 # Incremental ------------------------------------------------------------------------------
@@ -318,11 +384,10 @@ TF_COLUMNS = ("full_name", "family")
 
 def _save_persons(models_dir: Path, frame: pd.DataFrame, clusters: dict[int, int],
                   model_file: Path | None) -> None:  # fmt: skip
-    """The linked mentions, ready to be compared with new ones without reading the store."""
+    """The linked mentions, ready to be compared with new ones without reading the store
+    (written into a fresh folder, from which the run moves them into place)."""
     from candour.link.engine import prepare
 
-    for old in models_dir.glob(PERSONS_GLOB):
-        old.unlink()
     table = prepare(frame)
     table["person"] = [f"PER-{clusters[int(u)]}" for u in table["unique_id"]]
     table.to_parquet(models_dir / "persons-0000.parquet", index=False)
@@ -391,24 +456,31 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
             fresh[full].append(u)
     report.joined = len(assigned)
     report.new_persons = len(fresh)
-    with store.transaction() as session:
-        _write_incremental(session, new, assigned, fresh, digest)
-        append(
-            session,
-            [
-                EventDraft(
-                    "resolve", "link_run", digest, actor.id, actor.rank,
-                    purpose="incremental person linkage",
-                    payload={"new_mentions": report.new_mentions, "joined": report.joined,
-                             "new_persons": report.new_persons},
-                )
-            ],
-        )  # fmt: skip
     table = prepare(new)
     person_of = {m: f"PER-{c}" for c, ms in fresh.items() for m in ms}
     table["person"] = [assigned.get(int(u)) or person_of[int(u)] for u in table["unique_id"]]
     n = len(list(models_dir.glob(PERSONS_GLOB)))
-    table.to_parquet(models_dir / f"persons-{n:04d}.parquet", index=False)
+    part = models_dir / f"persons-{n:04d}.parquet"
+    staged = models_dir / f".{part.name}.staged"
+    table.to_parquet(staged, index=False)
+    try:
+        with store.transaction() as session:
+            _write_incremental(session, new, assigned, fresh, digest, actor)
+            append(
+                session,
+                [
+                    EventDraft(
+                        "resolve", "link_run", digest, actor.id, actor.rank,
+                        purpose="incremental person linkage",
+                        payload={"run": "incremental", "new_mentions": report.new_mentions,
+                                 "joined": report.joined, "new_persons": report.new_persons,
+                                 "files": {part.name: file_digest(staged)}},
+                    )
+                ],
+            )  # fmt: skip
+        staged.replace(part)
+    finally:
+        staged.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -560,7 +632,7 @@ def _clause(
 
 def _write_incremental(
     session: Session, new: pd.DataFrame, assigned: dict[int, str], fresh: dict[int, list[int]],
-    digest: str,
+    digest: str, actor: Actor,
 ) -> None:  # fmt: skip
     names = dict(zip(new["unique_id"].astype(int), new["text"], strict=True))
     ids = {
@@ -584,4 +656,17 @@ def _write_incremental(
             members[int(p[4:])].append(m)
     for c, ms in fresh.items():
         members[c].extend(ms)
-    _aliases(session, members, names, ids)
+    aliases = _aliases(session, members, names, ids)
+    # The mentions matched were not linked (person_frame's unlinked_only): nothing to remove.
+    record_changes(
+        session,
+        {
+            "entity": Change(added=rows),
+            "mention_link": Change(added=[{"id": m, "entity_id": e} for e, m in pairs]),
+            "person_alias": Change(added=aliases),
+        },
+        actor.id,
+        actor.rank,
+        action="resolve",
+        purpose="incremental person linkage",
+    )

@@ -15,16 +15,14 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from candour.ledger.log import EventDraft, append
-from candour.ledger.log import lock as ledger_lock
+from candour.ledger.log import EventDraft
 from candour.rules.model import AnyRule, RecordingDeadline
 from candour.rules.registry import rules_in_force
 from candour.store.access import Actor
-from candour.store.bulk import insert_many, update_many
+from candour.store.casework import escalation_event, raise_escalations, update_escalations
 from candour.store.enums import EscalationStatus, Rank
-from candour.store.hashing import ESCALATION_COLUMNS, escalation_hash
+from candour.store.hashing import ESCALATION_COLUMNS
 from candour.store.models import Decision, Disclosure, Escalation, Record, User, table_of
-from candour.store.records import allocate_ids
 from candour.store.types import iso, utcnow
 
 
@@ -38,6 +36,12 @@ class RunReport:
     already_raised: int = 0
     climbed: int = 0
     per_rule: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Evaluated as of a time given (a retrospective run): its events say so ("occurred_at").
+    retrospective: bool = False
+
+    @property
+    def occurred_at(self) -> datetime | None:
+        return self.as_of if self.retrospective else None
 
     def counts(self) -> dict[str, int]:
         return {
@@ -63,8 +67,8 @@ def evaluator(kind: str) -> Callable[[Evaluator], Evaluator]:
 
 def run_rules(session: Session, actor: Actor, as_of: datetime | None = None) -> RunReport:
     """Evaluate every rule in force at `as_of` (default now) as the data stood then."""
-    as_of = as_of or datetime.now(UTC)
-    report = RunReport(as_of)
+    report = RunReport(as_of or datetime.now(UTC), retrospective=as_of is not None)
+    as_of = report.as_of
     for rule in rules_in_force(session, as_of):
         fn = EVALUATORS.get(rule.kind)
         if fn is not None:
@@ -206,49 +210,9 @@ def _raise(
             "created_at": now,
             "updated_at": now,
         }
-        esc["content_hash"] = escalation_hash(esc)
         rows.append(esc)
-    insert_escalations(session, rows, actor, people)
+    raise_escalations(session, rows, actor, people.rank, report.occurred_at)
     report.raised += len(rows)
-
-
-def insert_escalations(
-    session: Session, rows: list[dict[str, Any]], actor: Actor, people: _People
-) -> None:
-    """Store new escalations and their ledger events in one go (ids allocated here)."""
-    if not rows:
-        return
-    ledger_lock(session)
-    for eid, esc in zip(allocate_ids(session, "escalation", len(rows)), rows, strict=True):
-        esc["id"] = eid
-    insert_many(session, table_of(Escalation), rows)
-    append(session, [_event("escalate", e, actor, people) for e in rows])
-
-
-def _event(
-    action: str, esc: dict[str, Any], actor: Actor, people: _People, ts: datetime | None = None
-) -> EventDraft:
-    owner = esc["owner_id"]
-    return EventDraft(
-        action,
-        "escalation",
-        str(esc["id"]),
-        actor.id,
-        actor.rank,
-        target_id=owner,
-        target_rank=people.rank.get(owner) if owner else esc["target_rank"],
-        record_id=esc["record_id"],
-        subject_hash=esc["content_hash"],
-        purpose=esc["reason"],
-        payload={
-            "status": esc["status"],
-            "target_rank": esc["target_rank"],
-            "rule": esc["rule_id"],
-            "rule_version": esc["rule_version"],
-            "deadline": iso(esc["deadline"]),
-        },
-        ts=ts,
-    )
 
 
 def _climb(
@@ -271,8 +235,7 @@ def _climb(
             table.c.target_rank != rule.climb_max_rank,  # at the ceiling: nothing left to climb
         )
     )
-    updates: list[dict[str, Any]] = []
-    events: list[EventDraft] = []
+    changed: list[tuple[dict[str, Any], list[EventDraft]]] = []
     for row in session.connection().execute(stmt.execution_options(yield_per=20_000)):
         state = dict(row._mapping)
         steps: list[EventDraft] = []
@@ -292,30 +255,19 @@ def _climb(
             )
             # Each step names who it reached; only the last carries the row's hash, which is
             # what verification compares the stored escalation with.
-            steps.append(_event("overdue", state | {"content_hash": None}, actor, people))
-        if steps:
-            state["content_hash"] = escalation_hash(state)
-            steps[-1].subject_hash = state["content_hash"]
-            events.extend(steps)
-            report.climbed += 1
-            updates.append(
-                {
-                    k: state[k]
-                    for k in (
-                        "status",
-                        "target_rank",
-                        "owner_id",
-                        "deadline",
-                        "updated_at",
-                        "content_hash",
-                        "id",
-                    )
-                }
+            steps.append(
+                escalation_event(
+                    "overdue",
+                    state | {"content_hash": None},
+                    actor,
+                    people.rank.get(state["owner_id"]) if state["owner_id"] else None,
+                    report.occurred_at,
+                )
             )
-    if updates:
-        ledger_lock(session)
-        update_many(session, table_of(Escalation), "id", updates)
-        append(session, events)
+        if steps:
+            report.climbed += 1
+            changed.append((state, steps))
+    update_escalations(session, changed)
 
 
 def _next_rank(rank: str) -> Rank | None:

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from candour.rules.engine import RunReport, _People, evaluator, insert_escalations
+from candour.rules.engine import RunReport, _People, evaluator
 from candour.rules.model import AnyRule, LinkedPattern
 from candour.store.access import Actor
+from candour.store.casework import raise_escalations
 from candour.store.enums import EscalationStatus
-from candour.store.hashing import escalation_hash
 from candour.store.models import Entity, Escalation, Mention, Record, User
 from candour.store.types import iso, utcnow
 
@@ -240,7 +240,6 @@ def linked_pattern(
             "created_at": now,
             "updated_at": now,
         }
-        esc["content_hash"] = escalation_hash(esc)
         rows.append(esc)
-    insert_escalations(session, rows, actor, _People.load(session))
+    raise_escalations(session, rows, actor, _People.load(session).rank, report.occurred_at)
     report.raised += len(rows)

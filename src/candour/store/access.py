@@ -1,27 +1,28 @@
-"""Who is acting, and the need-to-know rule for reading records."""
+"""Who is acting: the one value every write and read is attributed to.
+
+The policy that decides what an actor may read lives in `candour.auth`; the store only carries
+the actor, so that each stage can name who did what without importing the access layer.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from candour.store.enums import Role
-
-# Roles whose work is looking across all records; their reads are still logged.
-_READ_ALL = {Role.ADMIN, Role.ANALYST, Role.SUPERVISOR, Role.SENIOR, Role.OVERSIGHT, Role.AUDITOR}
-
 
 @dataclass(frozen=True)
 class Actor:
-    """The user an action is attributed to (None for the system itself, e.g. rules)."""
+    """The user an action is attributed to (None for the system itself, e.g. migrations).
+
+    `agency_id` and `unit` are what need-to-know compares; `identifier` is for messages and
+    logs (a collar number or account name, never a person's name)."""
 
     id: int | None
     rank: str | None = None
     role: str | None = None
+    identifier: str | None = None
+    agency_id: int | None = None
+    unit: str | None = None
 
     @classmethod
     def system(cls) -> Actor:
-        return cls(None, None, "system")
-
-
-def can_read_all(actor: Actor) -> bool:
-    return actor.role is not None and actor.role in {r.value for r in _READ_ALL}
+        return cls(None, None, "system", "system")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from candour.auth import new_password
+from candour.auth.passwords import new_password
 from candour.errors import AlreadyInitialisedError
 from candour.ledger.keys import ensure_signing_key
 from candour.ledger.note import Verifier
@@ -15,7 +15,7 @@ from candour.settings import Settings
 from candour.store.access import Actor
 from candour.store.db import Store, check_connection, current_revision, masked, upgrade
 from candour.store.models import User
-from candour.store.people import NewUser, create_user
+from candour.store.people import NewUser, actor_for, create_user
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class InitResult:
     verifier: Verifier
     admin: str
     password: str | None  # set only when generated: shown once, never stored in clear
+    database: str = ""
 
 
 def initialise(
@@ -45,5 +46,5 @@ def initialise(
         admin_user = create_user(session, new, Actor.system())
         from candour.rules.registry import load_defaults
 
-        load_defaults(session, Actor(admin_user.id, admin_user.rank, admin_user.role))
-    return InitResult(schema, verifier, admin, generated)
+        load_defaults(session, actor_for(admin_user))
+    return InitResult(schema, verifier, admin, generated, masked(store.engine.url))

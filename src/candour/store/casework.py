@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
-from candour.ledger.log import EventDraft, Formatted, Formatter, append
+from candour.ledger.log import OCCURRED_AT, EventDraft, Formatted, Formatter, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor
-from candour.store.bulk import insert_tuples
+from candour.store.bulk import insert_many, insert_tuples, update_many
 from candour.store.enums import DecisionKind, EscalationStatus, Rank, RecordingOutcome
 from candour.store.hashing import (
     DECISION_COLUMNS,
@@ -24,9 +24,9 @@ from candour.store.hashing import (
     decision_text,
     escalation_hash,
 )
-from candour.store.models import Assignment, Decision, Escalation, User
-from candour.store.records import allocate_ids, latest_version
-from candour.store.types import utcnow
+from candour.store.models import Assignment, Decision, Escalation, User, table_of
+from candour.store.records import allocate_ids, current_version
+from candour.store.types import iso, utcnow
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _validate_decision(d: NewDecision) -> None:
 
 def add_decision(session: Session, record_uid: str, new: NewDecision, actor: Actor) -> Decision:
     """A named, timed decision with its rationale; the rank held at the time is kept."""
-    record = latest_version(session, record_uid)
+    record = current_version(session, record_uid)
     (decision_id,) = add_decisions(session, [(record.id, new, actor)])
     return session.get_one(Decision, decision_id)
 
@@ -120,6 +120,13 @@ def decision_parts(new: NewDecision, actor: Actor, now: datetime, fmt: Formatter
     # Keys are sorted and a key's quotes are never escaped, so this finds the key itself.
     before, found, after = decision_text(row).partition(_RECORD_ID_KEY + "0")
     assert found, "the canonical text of a decision names its record"
+    payload: dict[str, Any] = {
+        "kind": new.kind,
+        "outcome": new.outcome,
+        "offence_code": new.offence_code,
+    }
+    if new.decided_at is not None:  # taken outside Candour (imported): when, as it says
+        payload[OCCURRED_AT] = iso(new.decided_at)
     event = fmt(
         EventDraft(
             "decide",
@@ -129,11 +136,10 @@ def decision_parts(new: NewDecision, actor: Actor, now: datetime, fmt: Formatter
             actor.rank,
             subject_hash="",
             purpose=new.reason,
-            payload={"kind": new.kind, "outcome": new.outcome, "offence_code": new.offence_code},
-            ts=decided_at,
+            payload=payload,
         )
     )
-    stored = {**row, "decided_at": event.values[0]}  # the time as the event's column holds it
+    stored = {**row, "decided_at": fmt.to_db(decided_at)}
     values = tuple(stored[c] for c in DECISION_VALUE_COLUMNS)
     return DecisionParts(values, before + _RECORD_ID_KEY, after, event)
 
@@ -171,31 +177,90 @@ class NewEscalation:
     evidence: Mapping[str, Any] | None = None
 
 
-def _escalation_row(e: Escalation) -> dict[str, Any]:
-    return {c: getattr(e, c) for c in ESCALATION_COLUMNS}
-
-
-def _escalation_event(e: Escalation, action: str, actor: Actor, owner: User | None) -> EventDraft:
+def escalation_event(
+    action: str,
+    esc: Mapping[str, Any],
+    actor: Actor,
+    owner_rank: str | None,
+    occurred_at: datetime | None = None,
+) -> EventDraft:
+    """An escalation's event from its row (with id and content hash): whom it reached (the
+    owner, else the rank it targets), its state, and the rule behind it. `occurred_at`: the
+    time a retrospective rules run evaluated as of."""
+    owner = esc["owner_id"]
+    payload: dict[str, Any] = {
+        "status": esc["status"],
+        "target_rank": esc["target_rank"],
+        "rule": esc["rule_id"],
+        "rule_version": esc["rule_version"],
+        "deadline": iso(esc["deadline"]),
+    }
+    if occurred_at is not None:
+        payload[OCCURRED_AT] = iso(occurred_at)
     return EventDraft(
         action,
         "escalation",
-        str(e.id),
+        str(esc["id"]),
         actor.id,
         actor.rank,
-        target_id=owner.id if owner else None,
-        target_rank=owner.rank if owner else None,
-        record_id=e.record_id,
-        subject_hash=e.content_hash,
-        purpose=e.reason,
-        payload={
-            "status": e.status,
-            "target_rank": e.target_rank,
-            "rule": e.rule_id,
-            "rule_version": e.rule_version,
-            "deadline": e.deadline.isoformat(),
-        },
-        ts=e.updated_at,
+        target_id=owner,
+        target_rank=owner_rank if owner else esc["target_rank"],
+        record_id=esc["record_id"],
+        subject_hash=esc["content_hash"],
+        purpose=esc["reason"],
+        payload=payload,
     )
+
+
+def raise_escalations(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    actor: Actor,
+    ranks: Mapping[int, str],
+    occurred_at: datetime | None = None,
+) -> list[int]:
+    """The one way escalations are stored: rows (every escalation column but the id and the
+    content hash, which are set here) inserted with their 'escalate' events in one go.
+
+    `ranks` gives each owner's rank for the events; the caller has checked dedup keys."""
+    if not rows:
+        return []
+    ledger_lock(session)
+    ids = allocate_ids(session, "escalation", len(rows))
+    for eid, esc in zip(ids, rows, strict=True):
+        esc["id"] = eid
+        esc["content_hash"] = escalation_hash(esc)
+    insert_many(session, table_of(Escalation), rows)
+    append(
+        session,
+        [
+            escalation_event("escalate", e, actor, ranks.get(e["owner_id"]), occurred_at)
+            for e in rows
+        ],
+    )
+    return ids
+
+
+_UPDATED = ("status", "target_rank", "owner_id", "deadline", "updated_at", "content_hash")
+
+
+def update_escalations(
+    session: Session, changed: Sequence[tuple[dict[str, Any], Sequence[EventDraft]]]
+) -> None:
+    """The one way escalations change: each new state (a full row with its id; the content hash
+    is set here) with the events of its steps, of which only the last names the new hash."""
+    if not changed:
+        return
+    ledger_lock(session)
+    events: list[EventDraft] = []
+    updates = []
+    for state, steps in changed:
+        state["content_hash"] = escalation_hash(state)
+        steps[-1].subject_hash = state["content_hash"]
+        events.extend(steps)
+        updates.append({**{k: state[k] for k in _UPDATED}, "id": state["id"]})
+    update_many(session, table_of(Escalation), "id", updates)
+    append(session, events)
 
 
 def raise_escalation(session: Session, new: NewEscalation, actor: Actor) -> Escalation:
@@ -210,30 +275,27 @@ def raise_escalation(session: Session, new: NewEscalation, actor: Actor) -> Esca
         ).scalar_one_or_none()
         if found is not None:
             return found
-    record = latest_version(session, new.record_uid) if new.record_uid else None
+    record = current_version(session, new.record_uid) if new.record_uid else None
     owner = session.get(User, new.owner_id) if new.owner_id else None
     now = utcnow()
-    esc = Escalation(
-        record_id=record.id if record else None,
-        rule_id=new.rule_id,
-        rule_version=new.rule_version,
-        dedup_key=new.dedup_key,
-        raised_by=actor.id,
-        owner_id=owner.id if owner else None,
-        target_rank=new.target_rank,
-        reason=new.reason,
-        evidence=dict(new.evidence or {}),
-        status=EscalationStatus.OPEN.value,
-        deadline=new.deadline,
-        created_at=now,
-        updated_at=now,
-        content_hash="",
-    )
-    esc.content_hash = escalation_hash(_escalation_row(esc))
-    session.add(esc)
-    session.flush()
-    append(session, [_escalation_event(esc, "escalate", actor, owner)])
-    return esc
+    row: dict[str, Any] = {
+        "record_id": record.id if record else None,
+        "rule_id": new.rule_id,
+        "rule_version": new.rule_version,
+        "dedup_key": new.dedup_key,
+        "raised_by": actor.id,
+        "owner_id": owner.id if owner else None,
+        "target_rank": new.target_rank,
+        "reason": new.reason,
+        "evidence": dict(new.evidence or {}),
+        "status": EscalationStatus.OPEN.value,
+        "deadline": new.deadline,
+        "created_at": now,
+        "updated_at": now,
+    }
+    ranks = {owner.id: owner.rank} if owner else {}
+    (eid,) = raise_escalations(session, [row], actor, ranks)
+    return session.get_one(Escalation, eid)
 
 
 _ACTION_FOR = {
@@ -262,22 +324,29 @@ def update_escalation(
         new_status = EscalationStatus(status)
     except ValueError:
         raise ValidationError(f"unknown escalation status '{status}'", field="status") from None
-    esc.status = new_status.value
+    state: dict[str, Any] = {"id": esc.id, **{c: getattr(esc, c) for c in ESCALATION_COLUMNS}}
+    state["status"] = new_status.value
     if owner_id is not None:
-        esc.owner_id = owner_id
+        state["owner_id"] = owner_id
     if target_rank is not None:
-        esc.target_rank = target_rank
+        state["target_rank"] = target_rank
     if deadline is not None:
-        esc.deadline = deadline
-    esc.updated_at = utcnow()
-    esc.content_hash = escalation_hash(_escalation_row(esc))
-    owner = session.get(User, esc.owner_id) if esc.owner_id else None
-    append(session, [_escalation_event(esc, _ACTION_FOR[new_status], actor, owner)])
+        state["deadline"] = deadline
+    state["updated_at"] = utcnow()
+    owner = session.get(User, state["owner_id"]) if state["owner_id"] else None
+    step = escalation_event(
+        _ACTION_FOR[new_status],
+        {**state, "content_hash": None},
+        actor,
+        owner.rank if owner else None,
+    )
+    update_escalations(session, [(state, [step])])
+    session.expire(esc)
     return esc
 
 
 def assign(session: Session, record_uid: str, user: User, actor: Actor) -> Assignment:
-    record = latest_version(session, record_uid)
+    record = current_version(session, record_uid)
     row: dict[str, Any] = {
         "record_id": record.id,
         "user_id": user.id,
@@ -301,7 +370,6 @@ def assign(session: Session, record_uid: str, user: User, actor: Actor) -> Assig
                 target_rank=user.rank,
                 record_id=record.id,
                 subject_hash=a.content_hash,
-                ts=a.assigned_at,
             )
         ],
     )

@@ -1,4 +1,9 @@
-"""Entities (persons, vehicles, phones, places, organisations) and the mentions that name them."""
+"""Entities (persons, vehicles, phones, places, organisations) and the mentions that name them.
+
+Entities and the mention-to-entity links are evidence (who-knew for a person follows them), so
+every write here updates their tables' aggregate digests (store/digests.py) in the same
+transaction.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError, ValidationError
 from candour.store.bulk import db_converter, insert_tuples
+from candour.store.digests import AGGREGATES, Change, record_changes
 from candour.store.enums import EntityKind, MentionSource, PersonRole
 from candour.store.models import Entity, Mention, table_of
+from candour.store.records import allocate_ids
 from candour.store.types import utcnow
 
 
@@ -40,6 +47,9 @@ def ensure_entity(
     )
     session.add(entity)
     session.flush()
+    row = {c: getattr(entity, c) for c in AGGREGATES["entity"].columns}
+    record_changes(session, {"entity": Change(added=[row])}, None, None, action="create",
+                   purpose="entity created")  # fmt: skip
     return entity
 
 
@@ -136,9 +146,32 @@ class MentionValues:
         return tuple(values)
 
 
+_ENTITY_AT = 1 + MENTION_VALUE_COLUMNS.index("entity_id")  # in a tuple with its record id first
+
+
 def insert_mention_values(session: Session, values: Sequence[tuple[Any, ...]]) -> int:
-    """Store mentions from `mention_values`, each with its record id put first."""
-    insert_tuples(session, "mention", ("record_id", *MENTION_VALUE_COLUMNS), values)
+    """Store mentions from `mention_values`, each with its record id put first.
+
+    Mentions that already name their entity change the mention-link digest, so they get their
+    ids here (others take theirs from the database)."""
+    linked = [v for v in values if v[_ENTITY_AT] is not None]
+    if not linked:
+        insert_tuples(session, "mention", ("record_id", *MENTION_VALUE_COLUMNS), values)
+        return len(values)
+    ids = allocate_ids(session, "mention", len(values))
+    insert_tuples(
+        session,
+        "mention",
+        ("id", "record_id", *MENTION_VALUE_COLUMNS),
+        [(mid, *v) for mid, v in zip(ids, values, strict=True)],
+    )
+    links = [
+        {"id": mid, "entity_id": v[_ENTITY_AT]}
+        for mid, v in zip(ids, values, strict=True)
+        if v[_ENTITY_AT] is not None
+    ]
+    record_changes(session, {"mention_link": Change(added=links)}, None, None, action="mention",
+                   purpose="mentions stored with their entity")  # fmt: skip
     return len(values)
 
 

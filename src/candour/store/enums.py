@@ -109,10 +109,14 @@ class Role(StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
     ANALYST = "analyst"
     SENIOR = "senior"
     OVERSIGHT = "oversight"
     AUDITOR = "auditor"
+    # A named account that batch work (ingest, extract, link, rules) runs as: its writes are
+    # attributed to it, and it consults no record.
+    SERVICE = "service"
 
 
 class AgencyKind(StrEnum):
@@ -192,3 +196,12 @@ class EventAction(StrEnum):
     MENTION = "mention"
     RESOLVE = "resolve"
     SYSTEM = "system"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    PASSWORD_CHANGE = "password_change"
+    ACCOUNT_CHANGE = "account_change"
+    WALL = "wall"
+    WALL_GRANT = "wall_grant"
+    JURISDICTION = "jurisdiction"
+    ACCESS_REVIEW = "access_review"

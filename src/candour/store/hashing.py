@@ -82,6 +82,42 @@ ESCALATION_COLUMNS = (
     "updated_at",
 )
 ASSIGNMENT_COLUMNS = ("record_id", "user_id", "assigned_by", "assigned_at", "ended_at")
+DISCLOSURE_COLUMNS = (
+    "record_id",
+    "source",
+    "offence_code",
+    "offence_group",
+    "received_at",
+    "responsible_id",
+    "detector",
+    "created_at",
+)
+RULE_VERSION_COLUMNS = ("rule_id", "version", "kind", "sha256", "text", "loaded_at", "loaded_by")
+LINK_DECISION_COLUMNS = (
+    "kind",
+    "verdict",
+    "mention_a",
+    "mention_b",
+    "reason",
+    "decided_by",
+    "rank_at_decision",
+    "decided_at",
+)
+QUARANTINE_COLUMNS = (
+    "source",
+    "locator",
+    "field",
+    "message",
+    "reader",
+    "raw",
+    "raw_size",
+    "kind_hint",
+    "agency_hint",
+    "status",
+    "resolved_uid",
+    "created_at",
+    "updated_at",
+)
 
 
 def _hasher(columns: tuple[str, ...]) -> Callable[[Mapping[Any, Any]], str]:
@@ -101,12 +137,46 @@ def decision_text(row: Mapping[Any, Any]) -> str:
 
 
 escalation_hash = _hasher(ESCALATION_COLUMNS)
+USER_COLUMNS = (
+    "identifier",
+    "name",
+    "agency_id",
+    "unit",
+    "rank",
+    "role",
+    "supervisor_id",
+    "password_hash",
+    "active",
+)
+user_hash = _hasher(USER_COLUMNS)
 assignment_hash = _hasher(ASSIGNMENT_COLUMNS)
+disclosure_hash = _hasher(DISCLOSURE_COLUMNS)
+rule_version_hash = _hasher(RULE_VERSION_COLUMNS)
+link_decision_hash = _hasher(LINK_DECISION_COLUMNS)
 
-# entity_type in the ledger -> (table name, the column that names a row in events, hasher, columns)
+
+def quarantine_hash(row: Mapping[Any, Any]) -> str:
+    """A quarantined item's raw bytes enter its hash as their SHA-256."""
+    content = {c: row.get(c) for c in QUARANTINE_COLUMNS}
+    raw = content["raw"]
+    content["raw"] = None if raw is None else hashlib.sha256(bytes(raw)).hexdigest()
+    return digest(content)
+
+
+#: How rule events name a rule version ("<rule id>@<version>"), as SQL over `rule_version`.
+RULE_KEY = "rule_id || '@' || CAST(version AS VARCHAR(20))"
+
+# entity_type in the ledger -> (table name, the column (or SQL expression) that names a row in
+# events, hasher, columns). Tables that change in bulk have aggregate digests instead
+# (store/digests.py).
 PROTECTED: dict[str, tuple[str, str, Callable[[Mapping[Any, Any]], str], tuple[str, ...]]] = {
     "record": ("record", "uid", record_hash, RECORD_COLUMNS),
     "decision": ("decision", "id", decision_hash, DECISION_COLUMNS),
     "escalation": ("escalation", "id", escalation_hash, ESCALATION_COLUMNS),
     "assignment": ("assignment", "id", assignment_hash, ASSIGNMENT_COLUMNS),
+    "disclosure": ("disclosure", "id", disclosure_hash, DISCLOSURE_COLUMNS),
+    "rule": ("rule_version", RULE_KEY, rule_version_hash, RULE_VERSION_COLUMNS),
+    "link_decision": ("link_decision", "id", link_decision_hash, LINK_DECISION_COLUMNS),
+    "quarantine": ("quarantine", "id", quarantine_hash, QUARANTINE_COLUMNS),
+    "user": ("app_user", "id", user_hash, USER_COLUMNS),
 }

@@ -185,6 +185,7 @@ class LinkDecision(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     rank_at_decision: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Decision(Base):
@@ -250,6 +251,14 @@ class LedgerEvent(Base):
             sqlite_where=text("action <> 'read'"),
             postgresql_where=text("action <> 'read'"),
         ),
+        # The last digest logged for a table (store/digests.py): one probe per bulk write.
+        Index(
+            "ix_ledger_event_table",
+            "entity_id",
+            "idx",
+            sqlite_where=text("entity_type = 'table'"),
+            postgresql_where=text("entity_type = 'table'"),
+        ),
     )
     idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ts: Mapped[datetime]
@@ -295,6 +304,16 @@ class LedgerCheckpoint(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
+class TableDigest(Base):
+    """The running aggregate digest of a table that changes in bulk (store/digests.py): a
+    writer's cache, checked against the digest the ledger logged last before every use."""
+
+    __tablename__ = "table_digest"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lanes: Mapped[bytes] = mapped_column(LargeBinary)
+    row_count: Mapped[int] = mapped_column(BigInteger)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, for plain executemany inserts on hot paths."""
     return Base.metadata.tables[model.__tablename__]
@@ -318,6 +337,7 @@ class QuarantineItem(Base):
     resolved_uid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Disclosure(Base):
@@ -338,6 +358,7 @@ class Disclosure(Base):
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     detector: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
 
 
 class RuleVersion(Base):
@@ -353,6 +374,7 @@ class RuleVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime]
     loaded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuthSession(Base):

@@ -12,7 +12,9 @@ from candour.auth.passwords import hash_password
 from candour.errors import NotFoundError, ValidationError
 from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
-from candour.store.enums import AgencyKind, Rank, Role
+from candour.store.enums import AgencyKind, EventAction, Rank, Role
+from candour.store.hashing import USER_COLUMNS as USER_HASHED
+from candour.store.hashing import user_hash
 from candour.store.models import Agency, User
 from candour.store.types import utcnow
 
@@ -55,10 +57,7 @@ class NewUser:
 
 def create_user(session: Session, new: NewUser, actor: Actor) -> User:
     rank = _rank(new.rank)
-    try:
-        role = Role(new.role)
-    except ValueError:
-        raise ValidationError(f"unknown role '{new.role}'", field="role") from None
+    role = _role(new.role)
     user = User(
         identifier=new.identifier,
         name=new.name,
@@ -73,6 +72,17 @@ def create_user(session: Session, new: NewUser, actor: Actor) -> User:
     )
     session.add(user)
     _flush_unique(session, f"user '{new.identifier}' already exists")
+    _log_user(session, user, EventAction.USER_CHANGE, actor, {"created": True})
+    return user
+
+
+def _log_user(
+    session: Session, user: User, action: EventAction, actor: Actor, extra: dict[str, object]
+) -> None:
+    """Every change to a user is an event carrying the row's new content hash, so an edit made
+    with SQL (a rank, a role, a password hash, a re-enabled account) fails verification."""
+    user.content_hash = user_hash({c: getattr(user, c) for c in USER_HASHED})
+    session.flush()
     payload = {
         "identifier": user.identifier,
         "rank": user.rank,
@@ -80,45 +90,62 @@ def create_user(session: Session, new: NewUser, actor: Actor) -> User:
         "unit": user.unit,
         "agency": user.agency_id,
         "supervisor": user.supervisor_id,
+        "active": user.active,
+        **extra,
     }
     append(
         session,
         [
             EventDraft(
-                "user_change",
+                action.value,
                 "user",
                 str(user.id),
                 actor.id,
                 actor.rank,
                 target_id=user.id,
                 target_rank=user.rank,
+                subject_hash=user.content_hash,
                 payload=payload,
             )
         ],
     )
-    return user
 
 
 def change_rank(session: Session, identifier: str, rank: str, actor: Actor) -> User:
     """Promotion or change of rank: who-knew reports the rank a user held at each event."""
     user = get_user(session, identifier)
     user.rank = _rank(rank).value
-    append(
-        session,
-        [
-            EventDraft(
-                "role_change",
-                "user",
-                str(user.id),
-                actor.id,
-                actor.rank,
-                target_id=user.id,
-                target_rank=user.rank,
-                payload={"rank": user.rank, "role": user.role},
-            )
-        ],
-    )
+    _log_user(session, user, EventAction.ROLE_CHANGE, actor, {})
     return user
+
+
+def change_role(session: Session, identifier: str, role: str, actor: Actor) -> User:
+    user = get_user(session, identifier)
+    user.role = _role(role).value
+    _log_user(session, user, EventAction.ROLE_CHANGE, actor, {})
+    return user
+
+
+def set_password(session: Session, user: User, password_hash: str, actor: Actor) -> None:
+    """A new password hash (changed by the user or reset by an administrator)."""
+    user.password_hash = password_hash
+    _log_user(session, user, EventAction.PASSWORD_CHANGE, actor, {})
+
+
+def set_active(session: Session, user: User, active: bool, actor: Actor) -> None:
+    user.active = active
+    _log_user(session, user, EventAction.ACCOUNT_CHANGE, actor, {})
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.identifier)))
+
+
+def get_agency(session: Session, code: str) -> Agency:
+    agency = session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+    if agency is None:
+        raise NotFoundError(f"no agency '{code}'")
+    return agency
 
 
 def get_user(session: Session, identifier: str) -> User:
@@ -129,7 +156,14 @@ def get_user(session: Session, identifier: str) -> User:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.rank, user.role)
+    return Actor(user.id, user.rank, user.role, user.identifier, user.agency_id, user.unit)
+
+
+def _role(text: str) -> Role:
+    try:
+        return Role(text)
+    except ValueError:
+        raise ValidationError(f"unknown role '{text}'", field="role") from None
 
 
 def _rank(text: str) -> Rank:

@@ -1,7 +1,7 @@
-"""Records: bulk and single creation, corrections as new versions, logged reads, history.
+"""Records: bulk and single creation, corrections as new versions, history.
 
 Nothing here updates or deletes a record row. Each write appends its ledger event in the same
-transaction, and each read of a record is logged with its purpose.
+transaction. Reading goes through `candour.auth.consult`, which logs every consultation.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
-from candour.ledger.log import EventDraft, Formatted, append
+from candour.errors import NotFoundError, ValidationError
+from candour.ledger.log import OCCURRED_AT, EventDraft, Formatted, append
 from candour.ledger.log import lock as ledger_lock
-from candour.store.access import Actor, can_read_all
+from candour.store.access import Actor
 from candour.store.bulk import driver_rows, insert_tuples
 from candour.store.enums import RecordKind
 from candour.store.hashing import RECORD_COLUMNS, canonical_json, digest, record_hash
@@ -174,17 +174,20 @@ def create_event(
     new: NewRecord | None = None,
     now_iso: str | None = None,
 ) -> EventDraft:
-    """The record's 'create' event. Imported history is logged at the time it happened there,
-    attributed to its author, and marked as imported with the time Candour logged it."""
+    """The record's 'create' event. Like every event it is timed by the server's clock when
+    logged; imported history is attributed to its author, marked as imported by the actor, and
+    says when it happened there ("occurred_at": the time it was received)."""
     payload: dict[str, Any] = {
         "kind": row["kind"],
         "version": row["version"],
         "root": row["root_uid"],
     }
-    who, ts = actor, row["created_at"]
+    who = actor
     if new is not None and new.historical:
-        who, ts = new.author or actor, row["received_at"]
-        payload.update(imported=True, logged_at=now_iso or iso(row["created_at"]), by=actor.id)
+        who = new.author or actor
+        received = row["received_at"]
+        occurred = received if isinstance(received, str) else iso(received)
+        payload.update({"imported": True, "by": actor.id, OCCURRED_AT: occurred})
     return EventDraft(
         "create" if row["version"] == 1 else "amend",
         "record",
@@ -194,7 +197,6 @@ def create_event(
         record_id=record_id,
         subject_hash=row["content_hash"],
         payload=payload,
-        ts=ts,
     )
 
 
@@ -216,7 +218,7 @@ def existing_uids(session: Session, uids: Sequence[str]) -> set[str]:
     return found
 
 
-def latest_version(session: Session, uid: str) -> Record:
+def current_version(session: Session, uid: str) -> Record:
     """The current version of the record that `uid` names (any of its versions' uids)."""
     rec = session.execute(select(Record).where(Record.uid == uid)).scalar_one_or_none()
     if rec is None:
@@ -233,7 +235,7 @@ def amend_record(session: Session, uid: str, actor: Actor, reason: str, **change
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"cannot amend {sorted(unknown)}", field=sorted(unknown)[0])
-    current = latest_version(session, uid)
+    current = current_version(session, uid)
     now = utcnow()
     row: dict[str, Any] = {
         c: getattr(current, c)
@@ -266,49 +268,6 @@ def amend_record(session: Session, uid: str, actor: Actor, reason: str, **change
     return session.get_one(Record, rid)
 
 
-def may_read(session: Session, record: Record, actor: Actor) -> bool:
-    """Need-to-know: cross-cutting roles, the author, or someone assigned to the record."""
-    if can_read_all(actor) or (actor.id is not None and record.created_by == actor.id):
-        return True
-    stmt = select(Assignment.id).where(
-        Assignment.record_id.in_(select(Record.id).where(Record.root_uid == record.root_uid)),
-        Assignment.user_id == actor.id,
-        Assignment.ended_at.is_(None),
-    )
-    return session.execute(stmt.limit(1)).first() is not None
-
-
-def read_record(
-    session: Session, uid: str, actor: Actor, purpose: str, *, break_glass: bool = False
-) -> Record:
-    """Return the current version and log the consultation (who, when, why) in the ledger."""
-    if not purpose.strip():
-        raise ValidationError("reading a record needs a purpose", field="purpose")
-    record = latest_version(session, uid)
-    allowed = may_read(session, record, actor)
-    if not allowed and not break_glass:
-        raise PermissionDeniedError(
-            f"no need-to-know for record '{uid}'",
-            hint="give a reason with break-glass access; it will be reviewed",
-        )
-    append(
-        session,
-        [
-            EventDraft(
-                "read",
-                "record",
-                record.uid,
-                actor.id,
-                actor.rank,
-                record_id=record.id,
-                purpose=purpose,
-                payload={"break_glass": bool(break_glass and not allowed)},
-            )
-        ],
-    )
-    return record
-
-
 @dataclass
 class History:
     versions: list[Record]
@@ -318,9 +277,10 @@ class History:
     events: list[LedgerEvent]
 
 
-def record_history(session: Session, uid: str) -> History:
-    """Every version, decision, escalation, assignment and ledger event of one record."""
-    current = latest_version(session, uid)
+def history_of(session: Session, current: Record) -> History:
+    """Every version, decision, escalation, assignment and ledger event of one record.
+
+    Returns personal data without logging: only the access layer calls it, after `consult`."""
     versions = list(
         session.scalars(
             select(Record).where(Record.root_uid == current.root_uid).order_by(Record.version)

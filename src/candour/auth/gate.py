@@ -1,0 +1,307 @@
+"""The one consultation gate: every read of personal data passes `consult`.
+
+`consult` checks need-to-know for each record asked for and appends exactly one ledger event
+per record consulted, with its purpose and the break-glass flag, in the caller's transaction:
+the data and the evidence that it was seen leave together or not at all. No other code builds
+a read event. A refusal names no person and does not say whether the record exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from candour.auth.policy import ActorFacts, RecordFacts, Verdict, Wall, decide
+from candour.errors import PermissionDeniedError, ValidationError
+from candour.ledger.log import EventDraft, append
+from candour.store.access import Actor
+from candour.store.enums import EventAction
+from candour.store.models import (
+    Assignment,
+    BreakGlass,
+    Escalation,
+    Jurisdiction,
+    Record,
+    User,
+    WallGrant,
+)
+from candour.store.models import Wall as WallRow
+from candour.store.types import utcnow
+
+REFUSED = "no record you may read matches this request"
+
+
+def refused() -> PermissionDeniedError:
+    """The one refusal: the same words whether the record is missing, walled or not yours."""
+    return PermissionDeniedError(
+        REFUSED, hint="a reason given with --break-glass lets you read it; the read is reviewed"
+    )
+
+
+@dataclass
+class Consulted:
+    """The current versions consulted, in the order asked, and the events that logged them."""
+
+    records: list[Record]
+    events: list[int]
+    break_glass: bool
+
+    @property
+    def uids(self) -> list[str]:
+        return [r.uid for r in self.records]
+
+
+def consult(
+    session: Session,
+    actor: Actor,
+    uids: Iterable[str],
+    purpose: str,
+    *,
+    break_glass: str | None = None,
+    partial: bool = False,
+    action: EventAction = EventAction.READ,
+) -> Consulted:
+    """Check need-to-know for every record named (any version's uid) and log each read.
+
+    With `partial`, records the actor may not read are left out silently (a person's profile
+    shows the records the user may see); without it, one refusal refuses the whole request.
+    Either way nothing is returned or logged unless at least one record may be read."""
+    if not purpose or not purpose.strip():
+        raise ValidationError("reading personal data needs a purpose", field="purpose")
+    if break_glass is not None and not break_glass.strip():
+        raise ValidationError("break-glass needs a written reason", field="break-glass")
+    wanted = list(dict.fromkeys(uids))
+    if not wanted:
+        return Consulted([], [], False)
+    current = _current_versions(session, wanted)
+    verdicts = permitted(session, actor, [r.root_uid for r in current.values()], break_glass)
+    chosen: list[tuple[Record, Verdict]] = []
+    for uid in wanted:
+        rec = current.get(uid)
+        verdict = verdicts.get(rec.root_uid) if rec is not None else None
+        if rec is None or verdict is None or not verdict.allowed:
+            if partial:
+                continue
+            raise refused()
+        chosen.append((rec, verdict))
+    if not chosen:
+        raise refused()
+    chosen = list({rec.id: (rec, v) for rec, v in chosen}.values())
+    events = append(session, [_event(actor, rec, v, purpose, action) for rec, v in chosen])
+    glass = [(idx, rec) for idx, (rec, v) in zip(events, chosen, strict=True) if v.break_glass]
+    if glass and break_glass is not None:
+        now = utcnow()
+        session.add_all(
+            BreakGlass(
+                event_idx=idx,
+                record_id=rec.id,
+                actor_id=actor.id,
+                reason=break_glass,
+                created_at=now,
+            )
+            for idx, rec in glass
+        )
+        session.flush()
+    return Consulted([rec for rec, _ in chosen], events, bool(glass))
+
+
+def _event(
+    actor: Actor, rec: Record, verdict: Verdict, purpose: str, action: EventAction
+) -> EventDraft:
+    return EventDraft(
+        action.value,
+        "record",
+        rec.uid,
+        actor.id,
+        actor.rank,
+        record_id=rec.id,
+        purpose=purpose,
+        payload={"break_glass": verdict.break_glass, "basis": verdict.reason},
+    )
+
+
+def _current_versions(session: Session, uids: Sequence[str]) -> dict[str, Record]:
+    """Each uid asked for -> the current version of its record (absent when unknown)."""
+    roots: dict[str, str] = {}
+    for start in range(0, len(uids), 900):
+        chunk = uids[start : start + 900]
+        roots.update(
+            session.execute(
+                select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))
+            ).tuples().all()
+        )
+    newest: dict[str, Record] = {}
+    distinct = sorted(set(roots.values()))
+    for start in range(0, len(distinct), 900):
+        chunk = distinct[start : start + 900]
+        for rec in session.scalars(select(Record).where(Record.root_uid.in_(chunk))):
+            best = newest.get(rec.root_uid)
+            if best is None or rec.version > best.version:
+                newest[rec.root_uid] = rec
+    return {uid: newest[root] for uid, root in roots.items() if root in newest}
+
+
+def permitted(
+    session: Session, actor: Actor, roots: Sequence[str], break_glass: str | None = None
+) -> dict[str, Verdict]:
+    """The verdict for each record (by root uid). Logs nothing and returns no data: callers
+    use it to choose what to consult, never to show."""
+    facts = record_facts(session, roots)
+    who = actor_facts(session, actor, facts.values())
+    return {root: decide(who, f, break_glass is not None) for root, f in facts.items()}
+
+
+def readable_roots(session: Session, actor: Actor, roots: Sequence[str]) -> set[str]:
+    return {root for root, v in permitted(session, actor, roots).items() if v.allowed}
+
+
+def record_facts(session: Session, roots: Sequence[str]) -> dict[str, RecordFacts]:
+    """Authors, assignees, escalation owners and walls of each record, in a few queries."""
+    base: dict[str, dict[str, object]] = {}
+    by_id: dict[int, str] = {}
+    unique = sorted(set(roots))
+    for start in range(0, len(unique), 900):
+        chunk = unique[start : start + 900]
+        rows = session.execute(
+            select(
+                Record.id,
+                Record.root_uid,
+                Record.agency_id,
+                Record.about_child,
+                Record.created_by,
+                Record.version,
+            ).where(Record.root_uid.in_(chunk))
+        )
+        for rid, root, agency, child, author, version in rows:
+            by_id[rid] = root
+            entry = base.setdefault(
+                root, {"agency": agency, "child": child, "v": version, "authors": set()}
+            )
+            if version >= int(entry["v"]):  # type: ignore[call-overload]
+                entry.update(agency=agency, child=child, v=version)
+            if author is not None:
+                entry["authors"].add(author)  # type: ignore[attr-defined]
+    assignees: dict[str, set[int]] = {}
+    escalated: dict[str, set[int]] = {}
+    ids = list(by_id)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for rid, uid in session.execute(
+            select(Assignment.record_id, Assignment.user_id).where(
+                Assignment.record_id.in_(chunk), Assignment.ended_at.is_(None)
+            )
+        ):
+            assignees.setdefault(by_id[rid], set()).add(uid)
+        for rid, owner in session.execute(
+            select(Escalation.record_id, Escalation.owner_id).where(
+                Escalation.record_id.in_(chunk), Escalation.owner_id.is_not(None)
+            )
+        ):
+            escalated.setdefault(by_id[rid], set()).add(owner)
+    walls = _walls(session, list(base))
+    return {
+        root: RecordFacts(
+            root,
+            e["agency"],  # type: ignore[arg-type]
+            bool(e["child"]),
+            frozenset(e["authors"]),  # type: ignore[arg-type]
+            frozenset(assignees.get(root, ())),
+            frozenset(escalated.get(root, ())),
+            tuple(walls.get(root, ())),
+        )
+        for root, e in base.items()
+    }
+
+
+def _walls(session: Session, roots: list[str]) -> dict[str, list[Wall]]:
+    out: dict[str, list[Wall]] = {}
+    if not session.execute(select(WallRow.id).limit(1)).first():
+        return out
+    rows: list[tuple[int, str, int]] = []
+    for start in range(0, len(roots), 900):
+        chunk = roots[start : start + 900]
+        rows += session.execute(
+            select(WallRow.id, WallRow.resource_id, WallRow.agency_id).where(
+                WallRow.resource_type == "record",
+                WallRow.resource_id.in_(chunk),
+                WallRow.lifted_at.is_(None),
+            )
+        ).tuples()
+    grants: dict[int, set[int]] = {}
+    if rows:
+        for wid, uid in session.execute(
+            select(WallGrant.wall_id, WallGrant.user_id).where(
+                WallGrant.wall_id.in_([r[0] for r in rows]), WallGrant.revoked_at.is_(None)
+            )
+        ):
+            grants.setdefault(wid, set()).add(uid)
+    for wid, root, agency in rows:
+        out.setdefault(root, []).append(Wall(wid, agency, frozenset(grants.get(wid, ()))))
+    return out
+
+
+def actor_facts(session: Session, actor: Actor, records: Iterable[RecordFacts]) -> ActorFacts:
+    """Whom the actor supervises (transitively), the units of the records' people, and the
+    agencies under the actor's oversight body."""
+    if actor.id is None:
+        return ActorFacts(actor)
+    people: set[int] = set()
+    for r in records:
+        people |= r.authors | r.assignees
+    units: dict[int, tuple[int | None, str | None]] = {}
+    chain: dict[int, list[int]] = {}
+    for uid, sup, agency, unit in session.execute(
+        select(User.id, User.supervisor_id, User.agency_id, User.unit)
+    ):
+        if sup is not None:
+            chain.setdefault(sup, []).append(uid)
+        if uid in people:
+            units[uid] = (agency, unit)
+    below: set[int] = set()
+    stack = list(chain.get(actor.id, ()))
+    while stack:
+        u = stack.pop()
+        if u not in below:
+            below.add(u)
+            stack.extend(chain.get(u, ()))
+    body = set()
+    if actor.agency_id is not None:
+        body = set(
+            session.scalars(
+                select(Jurisdiction.agency_id).where(Jurisdiction.body_id == actor.agency_id)
+            )
+        )
+    return ActorFacts(actor, frozenset(below), frozenset(body), units)
+
+
+def consult_quarantine(session: Session, actor: Actor, item_id: int, purpose: str) -> Any:
+    """A quarantined item in full (it may be a child's record that failed to parse): for
+    data-quality roles only, and logged like any read."""
+    from candour.auth.capabilities import Capability, require
+    from candour.store.models import QuarantineItem
+
+    require(actor, Capability.VIEW_QUARANTINE)
+    if not purpose or not purpose.strip():
+        raise ValidationError("reading personal data needs a purpose", field="purpose")
+    item = session.get(QuarantineItem, item_id)
+    if item is None:
+        raise refused()
+    append(
+        session,
+        [
+            EventDraft(
+                EventAction.READ.value,
+                "quarantine",
+                str(item_id),
+                actor.id,
+                actor.rank,
+                purpose=purpose,
+                payload={"break_glass": False, "basis": "data quality"},
+            )
+        ],
+    )
+    return item
