@@ -115,3 +115,35 @@ def test_hyphenated_names_and_surnames_that_are_street_words(extractor: Extracto
     res = _one(extractor, "Min-seo Park (15) said that Anna-Lise FORD-HAMMOND gave her money.")
     people = _people(res)
     assert "Min-seo Park" in people and "Anna-Lise FORD-HAMMOND" in people
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("On 3 January Abimbola OKAFOR reported the theft.", "Abimbola OKAFOR"),
+        ("At 0500hrs Gurinder reported that the car had gone.", "Gurinder"),
+        ("Shortly after midnight V. Horvath called police.", "V. Horvath"),
+    ],
+)
+def test_month_words_stay_out_and_lone_subjects_are_found(
+    extractor: Extractor, text: str, person: str
+) -> None:
+    assert person in _people(_one(extractor, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Seen on Tues 4 March at the shop.", "Tues 4 March"),
+        ("Visits on 12/06 and later.", "12/06"),
+        ("Moved in August 2024 to the flat.", "August 2024"),
+    ],
+)
+def test_calendar_dates_without_a_year(extractor: Extractor, text: str, date: str) -> None:
+    res = _one(extractor, text)
+    assert date in {m.text for m in res.mentions if m.label == "DATE"}
+
+
+def test_durations_and_school_years_are_not_dates(extractor: Extractor) -> None:
+    res = _one(extractor, "She is in Year 10 and has been absent this week for two days.")
+    assert not [m for m in res.mentions if m.label == "DATE"]

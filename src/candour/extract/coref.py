@@ -33,7 +33,10 @@ _NICKNAME = re.compile(
 )
 _DEFINED_INITIALS = re.compile(r"\(\s*(?P<i>[A-Z]{2,3})\s*\)")
 # A capitalised word as written, hyphenated parts joined ("Ruby-Mae", "Fitz-Allen", "O'NEILL").
-_TOKEN = re.compile(r"(?<![\w'’\-@.])[A-Z][A-Za-z]*(?:['’\-][A-Za-z]+)*(?![\w\-@])")
+_TOKEN = re.compile(
+    r"(?<![\w'’\-@.])[A-Z][A-Za-z]*(?:['’\-][A-Za-z]+)*(?![\w\-@]|\.\w)(?!\s+(?i:guidance|competence|"
+    r"criteria|ruling|principles|protocol)\b)"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]\.?")
 # Short forms that are too ordinary to stand for a person when written alone.
 _NOT_FORMS = {

@@ -151,6 +151,20 @@ _AGES = (
 )
 _TIME = re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s?(?:hrs|hours)\b", re.I)
 _DATE = re.compile(rf"\b{DATE_RE}\b", re.IGNORECASE)
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?"
+# Dates without a year ("3rd November", "Tues 25 November", "15/10"), month and year
+# ("July 2025"), and an attached weekday; the value keeps what is known (month-day or year-month).
+_DATE_LOOSE = re.compile(
+    rf"\b(?:(?P<wd>{_WEEKDAY})\.?,?\s+)?(?:"
+    rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+(?:of\s+)?"
+    rf"(?P<m>{_MONTH_RE})\.?(?:,?\s+(?P<y>\d{{4}}))?"
+    rf"|(?P<m2>{_MONTH_RE})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<m3>{_MONTH_RE})\s+(?P<y3>(?:19|20)\d{{2}})"
+    r"|(?P<dn>\d{1,2})/(?P<mn>\d{1,2})(?![/\d])(?<!\d/\d{3})"
+    r")\b",
+    re.IGNORECASE,
+)
+_DATE_WITH_WEEKDAY = re.compile(rf"\b{_WEEKDAY}\.?,?\s+(?={DATE_RE})", re.IGNORECASE)
 
 _BUSINESS_WORDS = (
     "taxis|taxi|cars|private hire|cabs|kebabs|kebab|kebab house|pizza|pizzas|takeaway|"
@@ -254,9 +268,31 @@ def recognise(text: str) -> list[Hit]:
     for m in _DATE.finditer(text):
         d = parse_date(m[0])
         if d is not None:
-            hits.append(Hit("DATE", m.start(), m.end(), d.isoformat(), 0.9))
+            wd = _DATE_WITH_WEEKDAY.search(text, max(0, m.start() - 12), m.start())
+            start = wd.start() if wd and wd.end() == m.start() else m.start()
+            hits.append(Hit("DATE", start, m.end(), d.isoformat(), 0.9))
+    hits += _loose_dates(text)
     hits += _business_candidates(text)
     return hits
+
+
+def _loose_dates(text: str) -> Iterator[Hit]:
+    for m in _DATE_LOOSE.finditer(text):
+        day, month, year = m["d"] or m["d2"] or m["dn"], m["m"] or m["m2"] or m["m3"], None
+        year = m["y"] or m["y2"] or m["y3"]
+        mo = _MONTHS.get(month.lower().rstrip(".")) if month else int(m["mn"])
+        if mo is None or not 1 <= mo <= 12 or (day is not None and not 1 <= int(day) <= 31):
+            continue
+        if month and month.lower() == "may" and not (day or year):
+            continue
+        if (
+            m["dn"]
+            and not m["wd"]
+            and re.search(r"(?:\d\s*/\s*)$", text[max(0, m.start() - 4) : m.start()])
+        ):
+            continue  # a grading "B / 3 / 1" or a fraction, not a date
+        value = f"{year or '-'}-{mo:02d}" + (f"-{int(day):02d}" if day else "")
+        yield Hit("DATE", m.start(), m.end(), value, 0.85)
 
 
 def _plates(text: str) -> Iterator[Hit]:

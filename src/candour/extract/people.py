@@ -382,6 +382,8 @@ def clean_person(text: str, m: Found) -> Found | None:
         return Found("ORG", start, end, span, span.upper(), m.confidence)
     if any(w in _NOT_PERSON_WORDS for w in low):
         return None
+    if len(words) == 1 and (low[0] in _MONTH_WORDS or low[0] in _WEEKDAY_SHORT):
+        return None
     if text[end : end + 1] == ":" and len(words) == 1:
         return None  # a field label, "Background:"
     if any(w in _NOT_NAME_WORDS for w in low) or span.upper() in NOT_PEOPLE:
@@ -399,6 +401,7 @@ _MONTH_WORDS = {
     "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday",
 }  # fmt: skip
+_WEEKDAY_SHORT = {"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
 _NAME_MONTHS = {"april", "may", "june", "august"}
 
 

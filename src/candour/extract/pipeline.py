@@ -120,6 +120,8 @@ class Extractor:
         ]  # fmt: skip
         for ent in doc.ents:
             label = _NER_LABELS.get(ent.label_)
+            if label == "DATE" and not _calendar_date(ent.text):
+                continue  # "this week", "the summer", "Year 9", "38 years": not calendar dates
             if label is not None:
                 found = _from_span(ent, label, 0.8)
                 if label != "PERSON" or found.normalised not in people.NOT_PEOPLE:
@@ -174,6 +176,20 @@ class Extractor:
         if gap is not None:
             flags.append(gap)
         return flags
+
+
+_CALENDAR = re.compile(
+    rf"\b(?:(?:19|20)\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{domain._MONTH_RE})"
+    rf"|(?:{domain._MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)\b",
+    re.IGNORECASE,
+)
+
+
+def _calendar_date(text: str) -> bool:
+    """A date with a day number or a year; not a bare month, weekday, duration or school year."""
+    if re.match(r"(?i)\s*(?:year|aged?|under|over)\b", text) or re.search(r"(?i)\byears?\b", text):
+        return False
+    return _CALENDAR.search(text) is not None
 
 
 def _negex(nlp: Any, terms: NegationTerms, name: str) -> Any:
