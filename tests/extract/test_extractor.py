@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -119,3 +120,20 @@ def test_any_text_extracts_without_error(extractor: Extractor, text: str) -> Non
     for m in res.mentions:
         assert 0 <= m.start < m.end <= len(text)
         assert text[m.start : m.end] == m.text
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "present"),
+    [
+        ("Amani (14) was seen with a man in his late thirties.", "older_boyfriend", True),
+        ("Priya (13) is friends with men in their 20s.", "older_boyfriend", True),
+        ("Since the plan there have been no further missing episodes for Jake (15).", "missing",
+         False),
+        ("Dorota (14) is not thought to be missing.", "missing", False),
+        ("Kemal (15) was seen getting into a dark blue car.", "cars", True),
+    ],
+)  # fmt: skip
+def test_indicator_classes(extractor: Extractor, text: str, code: str, present: bool) -> None:
+    res = next(extractor.extract([text]))
+    assert (code in res.present("indicator")) is present
+    assert any(f.code == code for f in res.flags if f.kind == "indicator")
