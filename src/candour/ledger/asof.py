@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from candour.errors import NotFoundError
+from candour.ledger.log import OCCURRED_AT
 from candour.store.models import LedgerEvent, Record
 from candour.store.types import iso
 
@@ -28,20 +29,38 @@ class RecordAsOf:
     reads: int = 0
 
 
+def occurred(ts: datetime, payload: dict[str, Any]) -> datetime:
+    """When what an event records happened: its "occurred_at" if it has one (imported history,
+    decisions taken elsewhere, retrospective rules runs), else when it was logged."""
+    text = payload.get(OCCURRED_AT)
+    if isinstance(text, str):
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return ts
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return ts
+
+
 def record_as_of(session: Session, uid: str, at: datetime) -> RecordAsOf:
-    """Replay the record's events up to `at`: version current then, decisions, escalation states."""
+    """Replay the record's events up to `at`: version current then, decisions, escalation states.
+
+    An event counts from when it happened (`occurred`), so imported history replays at its own
+    time although the ledger logged it when it was imported."""
     root = session.execute(select(Record.root_uid).where(Record.uid == uid)).scalar_one_or_none()
     if root is None:
         raise NotFoundError(f"no record '{uid}'")
     ids = list(session.scalars(select(Record.id).where(Record.root_uid == root)))
-    stmt = (
-        select(LedgerEvent)
-        .where(LedgerEvent.record_id.in_(ids), LedgerEvent.ts <= at)
-        .order_by(LedgerEvent.idx)
-    )
+    stmt = select(LedgerEvent).where(LedgerEvent.record_id.in_(ids)).order_by(LedgerEvent.idx)
     state = RecordAsOf(record=root, at=iso(at) or "", exists=False)
+    events = []
     for ev in session.scalars(stmt):
         payload = json.loads(ev.payload)
+        when = occurred(ev.ts, payload)
+        if when <= at:
+            events.append((when, ev, payload))
+    events.sort(key=lambda e: (e[0], e[1].idx))
+    for when, ev, payload in events:
         if ev.action in ("create", "amend") and ev.entity_type == "record":
             state.exists = True
             state.version = payload.get("version")
@@ -52,7 +71,7 @@ def record_as_of(session: Session, uid: str, at: datetime) -> RecordAsOf:
                     "event": ev.idx,
                     "by": ev.actor_id,
                     "rank": ev.actor_rank,
-                    "time": iso(ev.ts),
+                    "time": iso(when),
                     "reason": ev.purpose,
                     **payload,
                 }

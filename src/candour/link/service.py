@@ -231,7 +231,9 @@ def _write(
     names = dict(zip(frame["unique_id"].astype(int), frame["text"], strict=True))
     strength = _strength(pairs, clusters)
     ledger_lock(session)  # the digests below are read and updated under the append lock
-    before = {r["id"]: r for r in rows_of(session, AGGREGATES["entity"], "uid LIKE 'PER-%'")}
+    before = {
+        r["id"]: r for r in rows_of(session, AGGREGATES["entity"], "substr(uid, 1, 4) = 'PER-'")
+    }
     existing = {r["uid"]: eid for eid, r in before.items()}
     now = utcnow()
     fresh = [cid for cid in members if f"PER-{cid}" not in existing]
