@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -14,18 +15,15 @@ from typer.testing import CliRunner
 from candour.cli import app
 from candour.ledger.verify import main as standalone_verify
 from candour.store import Store
+from tests.support.cli import invoke
 from tests.support.world import build
 
 runner = CliRunner()
+WHY = ("--purpose", "test of the command")
 
 
-def run(home: Path, db: str, *args: str):  # type: ignore[no-untyped-def]
-    env = {
-        "CANDOUR_HOME": str(home),
-        "CANDOUR_DATABASE_URL": db,
-        "CANDOUR_ADMIN_PASSWORD": "synthetic-test-password",
-    }
-    return runner.invoke(app, list(args), env=env)
+def run(home: Path, db: str, *args: str, user: str = "admin", **kw: Any):  # type: ignore[no-untyped-def]
+    return invoke(home, db, *args, user=user, **kw)
 
 
 @pytest.fixture
@@ -41,8 +39,10 @@ def test_init_then_status_shows_schema_and_counts(home: Path, db_url: str) -> No
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     r = run(home, db_url, "status")
     assert r.exit_code == 0, r.output
-    assert "schema   : 0007 (code 0007)" in r.output
-    assert "app_user" in r.output and "ledger   : 8 events" in r.output
+    from candour.store import head_revision
+
+    assert f"schema   : {head_revision()} (code {head_revision()})" in r.output
+    assert "app_user" in r.output and "ledger   : " in r.output
     assert "password" not in r.output.lower() or "***" in r.output
 
 
@@ -116,12 +116,25 @@ def test_checkpoint_prove_and_standalone_verifier(home: Path, db_url: str, tmp_p
     store.dispose()
     cp1 = tmp_path / "cp1.txt"
     assert run(home, db_url, "ledger", "checkpoint", "--out", str(cp1)).exit_code == 0
-    r = run(home, db_url, "who-knew", w.person_uid, "--format", "json")
+    r = run(home, db_url, "who-knew", w.person_uid, "--format", "json", *WHY, user="PS300")
     rows = json.loads(r.output)
     assert {row["user"] for row in rows} >= {"PC400", "PS300"}
+    assert all(row["proof"]["leaf_index"] == row["event"] for row in rows)
     proof = tmp_path / "proof.json"
     event = str(rows[0]["event"])
-    r = run(home, db_url, "ledger", "prove", event, "--checkpoint", str(cp1), "--out", str(proof))
+    r = run(
+        home,
+        db_url,
+        "ledger",
+        "prove",
+        event,
+        "--checkpoint",
+        str(cp1),
+        "--out",
+        str(proof),
+        *WHY,
+        user="PS300",
+    )
     assert r.exit_code == 0, r.output
     pub = home / "keys" / "ledger.pub"
     assert (
@@ -155,7 +168,24 @@ def test_checkpoint_prove_and_standalone_verifier(home: Path, db_url: str, tmp_p
         == 0
     )
     export = tmp_path / "log.jsonl"
-    assert run(home, db_url, "ledger", "export", "--out", str(export)).exit_code == 0
+    r = run(
+        home,
+        db_url,
+        "users",
+        "create",
+        "AUD1",
+        "--name",
+        "Audra Test",
+        "--rank",
+        "Staff",
+        "--role",
+        "auditor",
+        "--agency",
+        "SYP",
+    )
+    assert r.exit_code == 0, r.output
+    r = run(home, db_url, "ledger", "export", "--out", str(export), *WHY, user="AUD1")
+    assert r.exit_code == 0, r.output
     assert (
         standalone_verify(["--key", str(pub), "--checkpoint", str(cp2), "--log", str(export)]) == 0
     )
@@ -189,20 +219,42 @@ def test_who_knew_formats_and_filters(home: Path, db_url: str) -> None:
     store = Store.connect(db_url)
     w = build(store)
     store.dispose()
-    table = run(home, db_url, "who-knew", w.person_uid)
+    table = run(home, db_url, "who-knew", w.person_uid, *WHY, user="PC400")
     assert table.exit_code == 0 and "PC400" in table.output
-    csv_out = run(home, db_url, "who-knew", w.person_uid, "--format", "csv", "--min-rank", "PS")
+    csv_out = run(
+        home,
+        db_url,
+        "who-knew",
+        w.person_uid,
+        "--format",
+        "csv",
+        "--min-rank",
+        "PS",
+        *WHY,
+        user="PC400",
+    )
     lines = csv_out.output.strip().splitlines()
-    assert lines[0].startswith("time,user,name,rank,action,record,event,leaf_hash")
+    assert lines[0].startswith("time,user,name,rank,action,purpose,break_glass,record,event")
     assert all(",PC400," not in ln for ln in lines)
     early = run(
-        home, db_url, "who-knew", w.person_uid, "--before", "2000-01-01", "--format", "json"
+        home,
+        db_url,
+        "who-knew",
+        w.person_uid,
+        "--before",
+        "2000-01-01",
+        "--format",
+        "json",
+        *WHY,
+        user="PC400",
     )
     assert json.loads(early.output) == []
-    bad = run(home, db_url, "who-knew", w.person_uid, "--min-rank", "Admiral")
-    assert bad.exit_code != 0 and "unknown rank 'Admiral'" in bad.output
-    missing = run(home, db_url, "who-knew", "P-nobody")
-    assert missing.exit_code == 5 and "no person, entity or record" in missing.output
+    bad = run(home, db_url, "who-knew", w.person_uid, "--min-rank", "Admiral", *WHY, user="PC400")
+    assert bad.exit_code != 0 and "unknown rank" in bad.output and "Admiral" not in bad.output
+    missing = run(home, db_url, "who-knew", "P-nobody", *WHY, user="PC400")
+    refused = run(home, db_url, "who-knew", w.person_uid, *WHY)  # the administrator
+    assert missing.exit_code == refused.exit_code == 6
+    assert missing.output == refused.output and "P-" not in refused.output
 
 
 def test_the_command_starts_without_heavy_imports() -> None:

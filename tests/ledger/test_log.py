@@ -13,17 +13,15 @@ from candour.errors import NotFoundError
 from candour.ledger import merkle
 from candour.ledger.asof import record_as_of
 from candour.ledger.log import EventDraft, append, consistency_proof, head, inclusion_proof
-from candour.ledger.whoknew import who_knew
 from candour.store import (
     NewEscalation,
     Store,
     actor_for,
     change_rank,
     raise_escalation,
-    read_record,
 )
 from candour.store.access import Actor
-from tests.support.world import T0, build
+from tests.support.world import T0, build, read_record, record_history, who_knew
 
 
 def _append_n(store: Store, n: int) -> None:
@@ -201,8 +199,6 @@ def test_as_of_replays_a_record_before_and_after_its_decision(store: Store) -> N
 
     w = build(store)
     with store.reading() as s:
-        from candour.store import record_history
-
         decided = record_history(s, w.record_uids[0]).decisions[0].decided_at
         before = record_as_of(s, w.record_uids[0], decided - timedelta(microseconds=1))
         after = record_as_of(s, w.record_uids[0], datetime.now(UTC))
@@ -214,13 +210,13 @@ def test_as_of_replays_a_record_before_and_after_its_decision(store: Store) -> N
 @settings(max_examples=300, deadline=None)
 @given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5, minutes=-30))])))
 def test_event_time_is_stored_exactly_as_its_column_type_stores_it(ts: datetime) -> None:
-    """The formatter cuts SQLite's text out of the canonical text rather than formatting twice:
-    the same text as the column type gives, at any time in any zone."""
-    from candour.ledger.log import Formatter
+    """Append stamps events by cutting SQLite's text out of the canonical text rather than
+    formatting twice: the same text as the column type gives, at any time in any zone."""
+    from candour.ledger.log import stamp
     from candour.store.bulk import db_converter
     from candour.store.types import UTCDateTime, iso
 
     for dialect in ("sqlite", "postgresql"):
-        got = Formatter(dialect)(EventDraft("create", "record", "R-1", 1, "PC", ts=ts))
-        assert got.values[0] == db_converter(UTCDateTime(), dialect)(ts)
-        assert got.ts_json == f'"{iso(ts)}"'
+        ts_json, db = stamp(ts, dialect)
+        assert db == db_converter(UTCDateTime(), dialect)(ts)
+        assert ts_json == f'"{iso(ts)}"''

@@ -11,9 +11,9 @@ from candour.ledger.integrity import Report, verify
 from candour.ledger.keys import load_signer
 from candour.ledger.note import Checkpoint, Signer, open_checkpoint
 from candour.settings import Settings
-from candour.store import NewEscalation, Store, actor_for, raise_escalation, read_record
+from candour.store import NewEscalation, Store, actor_for, raise_escalation
 from candour.store.access import Actor
-from tests.support.world import T0, World, build
+from tests.support.world import T0, World, build, read_record
 
 
 @pytest.fixture

@@ -26,15 +26,13 @@ from candour.store import (
     add_records,
     amend_record,
     raise_escalation,
-    read_record,
-    record_history,
     require_current,
     table_counts,
     update_escalation,
 )
 from candour.store.bootstrap import initialise
 from candour.store.models import LedgerEvent, Record
-from tests.support.world import T0, build
+from tests.support.world import T0, build, read_record, record_history
 
 
 def test_init_creates_admin_and_refuses_a_second_time(store: Store, settings) -> None:

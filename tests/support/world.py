@@ -116,3 +116,31 @@ def build(store: Store) -> World:
             actor_for(ps),
         )
     return World(pc, ps, insp, supt, analyst, uids, "P-0001")
+
+
+def read_record(s, uid: str, actor: Actor, purpose: str, *, break_glass: bool = False):  # type: ignore[no-untyped-def]
+    """Read one record through the gate, as every interface does."""
+    from candour.auth.gate import consult
+
+    reason = "urgent safeguarding need" if break_glass else None
+    return consult(s, actor, [uid], purpose, break_glass=reason).records[0]
+
+
+def record_history(s, uid: str):  # type: ignore[no-untyped-def]
+    """A record's whole history, read directly (tests only: no consultation)."""
+    from candour.store.records import current_version, history_of
+
+    return history_of(s, current_version(s, uid))
+
+
+def who_knew(s, target: str, **kw):  # type: ignore[no-untyped-def]
+    """Who-knew over every record naming a target (tests only: no consultation)."""
+    from sqlalchemy import select
+
+    from candour.ledger.whoknew import records_named
+    from candour.ledger.whoknew import who_knew as rows
+    from candour.store.models import Record
+
+    _, uids = records_named(s, target)
+    roots = sorted(set(s.scalars(select(Record.root_uid).where(Record.uid.in_(uids)))))
+    return rows(s, roots, **kw)

@@ -132,7 +132,7 @@ def _current_versions(session: Session, uids: Sequence[str]) -> dict[str, Record
         roots.update(
             session.execute(
                 select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))
-            ).tuples().all()
+            ).all()
         )
     newest: dict[str, Record] = {}
     distinct = sorted(set(roots.values()))
@@ -230,7 +230,7 @@ def _walls(session: Session, roots: list[str]) -> dict[str, list[Wall]]:
                 WallRow.resource_id.in_(chunk),
                 WallRow.lifted_at.is_(None),
             )
-        ).tuples()
+        )
     grants: dict[int, set[int]] = {}
     if rows:
         for wid, uid in session.execute(
