@@ -219,4 +219,4 @@ def test_event_time_is_stored_exactly_as_its_column_type_stores_it(ts: datetime)
     for dialect in ("sqlite", "postgresql"):
         ts_json, db = stamp(ts, dialect)
         assert db == db_converter(UTCDateTime(), dialect)(ts)
-        assert ts_json == f'"{iso(ts)}"''
+        assert ts_json == f'"{iso(ts)}"'

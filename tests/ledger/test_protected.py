@@ -283,15 +283,10 @@ def _forge_append(world: World, ts: datetime, **draft: Any) -> int:
     """An insider with the code appends an event with a time of their choosing (the append API
     takes no time, so they bypass its clock), keeping the tree consistent."""
     import candour.ledger.log as log
-    from candour.store.bulk import db_converter
-    from candour.store.types import UTCDateTime, iso
 
-    dialect = world.store.engine.dialect.name
-    text_ts = iso(ts) or ""
-    to_db = db_converter(UTCDateTime(), dialect)
-    db = f"{text_ts[:10]} {text_ts[11:-1]}" if dialect == "sqlite" else to_db(ts)
+    forged = log.stamp(ts, world.store.engine.dialect.name)
     real = log._stamp
-    log._stamp = lambda *a: (log._s(text_ts), db)  # type: ignore[assignment]
+    log._stamp = lambda *a: forged  # type: ignore[assignment]
     try:
         with world.store.transaction() as s:
             (idx,) = log.append(s, [log.EventDraft(**draft)])

@@ -305,14 +305,17 @@ def _stamp(session: Session, start: int, dialect: str) -> tuple[str, Any]:
             before = None  # a garbled time: verification reports it
         if before is not None and before > now:
             now = before
-    text = iso(now) or ""
+    return stamp(now, dialect)
+
+
+def stamp(ts: datetime, dialect: str) -> tuple[str, Any]:
+    """An event time as leaf JSON and as the driver takes it for `dialect`."""
+    text = iso(ts) or ""
     # SQLite's text is the canonical text less its "T" and "Z": cut, not formatted again.
-    db = (
-        f"{text[:10]} {text[11:-1]}"
-        if dialect == "sqlite"
-        else db_converter(UTCDateTime(), dialect)(now)
-    )
-    return _s(text), db
+    aware = ts.tzinfo is not None
+    if dialect == "sqlite" and aware:
+        return _s(text), f"{text[:10]} {text[11:-1]}"
+    return _s(text), db_converter(UTCDateTime(), dialect)(ts)
 
 
 def _middle(

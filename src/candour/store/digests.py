@@ -261,6 +261,34 @@ def record_changes(
     append(session, drafts)
 
 
+def rebaseline(session: Session, name: str, purpose: str) -> None:
+    """Take a table's digest from its rows as they stand and log it, whatever was logged
+    before: for the schema upgrade that starts protecting a table (it trusts what it finds),
+    never for ordinary writes, which must build on the logged digest."""
+    from candour.ledger.log import EventDraft, append
+    from candour.ledger.log import lock as ledger_lock
+
+    ledger_lock(session)
+    aggregate = AGGREGATES[name]
+    conn = session.connection()
+    state = table_state(conn, aggregate)
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    conn.exec_driver_sql(f"DELETE FROM table_digest WHERE name = {mark}", (name,))
+    conn.exec_driver_sql(
+        f"INSERT INTO table_digest (name, lanes, row_count) VALUES ({mark}, {mark}, {mark})",
+        (name, state.to_bytes(), state.count),
+    )
+    draft = EventDraft(
+        "system",
+        TABLE_EVENT,
+        name,
+        subject_hash=state.hexdigest(),
+        purpose=purpose,
+        payload={"rows": state.count, "baseline": True},
+    )
+    append(session, [draft])
+
+
 def table_state(connection: Any, aggregate: Aggregate, batch: int = 20_000) -> LtHash:
     """The digest recomputed from the stored rows (what verification compares)."""
     from candour.ledger.scan import table_rows

@@ -23,6 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _HASHED = ("disclosure", "rule_version", "link_decision", "quarantine")
+_PURPOSE = "protected from schema 0008 on (hashed as stored at the upgrade)"
 _ENTITY_TYPE = {
     "disclosure": "disclosure",
     "rule_version": "rule",
@@ -63,8 +64,8 @@ def _protect_existing() -> None:
     from sqlalchemy.orm import Session
 
     from candour.ledger.log import EventDraft, append
-    from candour.ledger.scan import protected_rows
-    from candour.store.digests import AGGREGATES, Change, record_changes, table_state
+    from candour.ledger.scan import CLOCK_MARK, protected_rows
+    from candour.store.digests import AGGREGATES, rebaseline, table_state
     from candour.store.hashing import PROTECTED
 
     bind = op.get_bind()
@@ -90,27 +91,20 @@ def _protect_existing() -> None:
                 entity_type,
                 str(keys[int(rid)]) if entity_type == "rule" else str(rid),
                 subject_hash=h,
-                purpose="protected from schema 0008 on (hashed as stored at the upgrade)",
+                purpose=_PURPOSE,
             )
             for h, rid in updates
         ]
         for start in range(0, len(drafts), 20_000):
             append(session, drafts[start : start + 20_000])
-    if head is None:
+    if head is None or not int(head[0]):
         return
     for name, aggregate in AGGREGATES.items():
-        state = table_state(bind, aggregate)
-        if state.count:
-            # The whole table as it stands is the starting state: logged as one addition.
-            from candour.ledger.scan import table_rows
-
-            record_changes(
-                session,
-                {name: Change(added=list(table_rows(bind, aggregate)))},
-                None,
-                None,
-                purpose="protected from schema 0008 on (hashed as stored at the upgrade)",
-            )
+        if table_state(bind, aggregate).count:
+            rebaseline(session, name, purpose=_PURPOSE)
+    # Event times come from the server's clock from here on; imported history logged before
+    # may run backwards, and verification checks the order only after this event.
+    append(session, [EventDraft("system", *CLOCK_MARK, purpose=_PURPOSE)])
     session.flush()
 
 
