@@ -9,10 +9,7 @@ from bench.common import fresh_store
 from bench.harness import Result, register, timer
 from candour.rules import run_rules
 from candour.store import Actor, NewDecision, NewRecord, add_decisions, add_records
-from candour.store.bulk import insert_many
-from candour.store.models import Disclosure, table_of
-from candour.store.records import allocate_ids
-from candour.store.types import utcnow
+from candour.store.disclosures import add_disclosures
 
 ADMIN = Actor(1, "Staff", "admin")
 
@@ -40,10 +37,8 @@ def bench_rules(scale: str) -> Result:
                 ]
                 with store.transaction() as s:
                     ids = add_records(s, recs, ADMIN)
-                    now = utcnow()
                     rows = [
                         {
-                            "id": did,
                             "record_id": rid,
                             "source": "field",
                             "offence_code": "19C",
@@ -51,13 +46,10 @@ def bench_rules(scale: str) -> Result:
                             "received_at": at,
                             "responsible_id": None,
                             "detector": "bench",
-                            "created_at": now,
                         }
-                        for did, rid, at in zip(
-                            allocate_ids(s, "disclosure", size), ids, received, strict=True
-                        )
+                        for rid, at in zip(ids, received, strict=True)
                     ]
-                    insert_many(s, table_of(Disclosure), rows)
+                    add_disclosures(s, rows, ADMIN, purpose="bench")
                     decided = [
                         (
                             rid,
