@@ -15,6 +15,7 @@ USERS = (
     "identifier,name,rank,role,agency,unit,supervisor\n"
     "SDP2,Pat Reyes,PS,supervisor,SDP,CID,\n"
     "SDP1,Sam Okafor,PC,officer,SDP,CID,SDP2\n"
+    "SDP3,Jo Harris,Analyst,analyst,SDP,Intelligence,\n"
 )
 
 
@@ -86,7 +87,7 @@ def test_extract_is_incremental_keeps_history_and_feeds_the_recording_rule(
     assert rules.exit_code == 0, rules.output
     assert "ncrs-24h@1: 1 met, 1 raised" in rules.output, rules.output
 
-    lang = run(home, db_url, "report", "language", "--out", str(tmp_path / "lang"))
+    lang = run(home, db_url, "report", "language", "--out", str(tmp_path / "lang"), user="SDP2")
     assert lang.exit_code == 0 and "promiscuous" in lang.output and "SDP1" in lang.output
     assert (tmp_path / "lang" / "language-by-author.csv").read_text().count("promiscuous") == 1
 

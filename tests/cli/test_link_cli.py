@@ -9,9 +9,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, select
 
 from candour.link.explain import explain_person
-from candour.store import Actor
 from candour.store.db import Store
-from candour.store.models import Entity, LedgerEvent, Mention
+from candour.store.models import Entity, LedgerEvent, Mention, Record
 from tests.cli.test_cli import run
 from tests.cli.test_extract_cli import _setup
 
@@ -74,10 +73,34 @@ def test_link_then_explain(tmp_path: Path, db_url: str) -> None:
     person = mo.pop()
     assert {"Mo KHAN|1980-02-03", "KHAN, Muhammad|1980-02-03"} <= by_person[person]
     chart = tmp_path / "weights.png"
-    r = run(home, db_url, "link", "explain", person, "--chart", str(chart))
+    r = run(
+        home,
+        db_url,
+        "link",
+        "explain",
+        person,
+        "--chart",
+        str(chart),
+        "--purpose",
+        "network review",
+        user="SDP3",
+    )
     assert r.exit_code == 0, r.output
     assert "Mo KHAN" in r.output and chart.stat().st_size > 1000
-    assert run(home, db_url, "link", "explain", "PER-999999").exit_code == 5
+    assert (
+        run(
+            home,
+            db_url,
+            "link",
+            "explain",
+            "PER-999999",
+            "--purpose",
+            "network review",
+            user="SDP3",
+        ).exit_code
+        == 6
+    )
+    assert run(home, db_url, "link", "explain", person, "--purpose", "x").exit_code == 6  # admin
     assert run(home, db_url, "ledger", "verify").exit_code == 0
 
 
@@ -101,19 +124,48 @@ def test_analyst_decisions_win_and_apply_transitively(tmp_path: Path, db_url: st
     mo = sorted((m for m in before if before[m] == before[min(before)]), key=int)
     other = [m for m in before if before[m] != before[mo[0]]]
     # Analysts say: two Mo mentions are different people; Mo and two others are one person.
-    r = run(home, db_url, "link", "decide", mo[0], mo[1], "different", "--reason", "CCTV stills")
+    r = run(
+        home,
+        db_url,
+        "link",
+        "decide",
+        mo[0],
+        mo[1],
+        "different",
+        "--reason",
+        "CCTV stills",
+        user="SDP3",
+    )
     assert r.exit_code == 0 and "different people" in r.output
-    bad = run(home, db_url, "link", "decide", mo[0], mo[1], "maybe", "--reason", "x")
+    bad = run(home, db_url, "link", "decide", mo[0], mo[1], "maybe", "--reason", "x", user="SDP3")
     assert bad.exit_code != 0
     assert (
         run(
-            home, db_url, "link", "decide", mo[0], other[0], "same", "--reason", "same NI no"
+            home,
+            db_url,
+            "link",
+            "decide",
+            mo[0],
+            other[0],
+            "same",
+            "--reason",
+            "same NI no",
+            user="SDP3",
         ).exit_code
         == 0
     )
     assert (
         run(
-            home, db_url, "link", "decide", other[0], other[1], "same", "--reason", "same NI no"
+            home,
+            db_url,
+            "link",
+            "decide",
+            other[0],
+            other[1],
+            "same",
+            "--reason",
+            "same NI no",
+            user="SDP3",
         ).exit_code
         == 0
     )
@@ -154,18 +206,25 @@ def test_graph_commands_show_and_log(tmp_path: Path, db_url: str) -> None:
             .first()
         )
     engine.dispose()
-    r = run(home, db_url, "graph", "person", mo, "--purpose", "network review")
+    r = run(home, db_url, "graph", "person", mo, "--purpose", "network review", user="SDP3")
     assert r.exit_code == 0, r.output
     assert "named in 5 records" in r.output and "QX66FYB" in r.output
-    r = run(home, db_url, "graph", "path", mo, str(reid), "--purpose", "network review")
+    r = run(
+        home, db_url, "graph", "path", mo, str(reid), "--purpose", "network review", user="SDP3"
+    )
     assert r.exit_code == 0, r.output
     assert "QX66FYB" in r.output and r.output.count("record R-") == 2
-    assert run(home, db_url, "graph", "communities").exit_code == 0
+    assert (
+        run(
+            home, db_url, "graph", "communities", "--purpose", "network review", user="SDP3"
+        ).exit_code
+        == 0
+    )
     out = tmp_path / "net.graphml"
-    r = run(home, db_url, "graph", "export", str(out), "--purpose", "Gephi")
+    r = run(home, db_url, "graph", "export", str(out), "--purpose", "Gephi", user="SDP3")
     assert r.exit_code == 0 and out.read_text().startswith("<?xml")
-    r = run(home, db_url, "graph", "person", "PER-999999", "--purpose", "x")
-    assert r.exit_code == 5
+    r = run(home, db_url, "graph", "person", "PER-999999", "--purpose", "x", user="SDP3")
+    assert r.exit_code == 6
     verify = run(home, db_url, "ledger", "verify")
     assert verify.exit_code == 0
 
@@ -256,11 +315,22 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
         )
     engine.dispose()
     assert rows["Muhammad KHAN"] == rows["KHAN, Muhammad"] == rows["M. Khan"]
-    assert run(home, db_url, "link", "explain", rows["M. Khan"]).exit_code == 0
+    assert (
+        run(
+            home,
+            db_url,
+            "link",
+            "explain",
+            rows["M. Khan"],
+            "--purpose",
+            "network review",
+            user="SDP3",
+        ).exit_code
+        == 0
+    )
     with Store.connect(db_url).transaction() as session:
-        shown = explain_person(
-            session, rows["M. Khan"], home / "models", Actor(1, "Staff", "admin")
-        )
+        every = set(session.scalars(select(Record.id)))
+        shown = explain_person(session, rows["M. Khan"], home / "models", every)
     (row,) = [r for r in shown.rows if r.text == "M. Khan"]
     assert row.evidence == "repeats 'Muhammad KHAN' in its record"
     assert rows["Zebedee Quorn"] not in (rows["KHAN, Muhammad"],)
@@ -280,7 +350,8 @@ def test_the_same_model_runs_on_spark(tmp_path: Path) -> None:
     data = tmp_path / "people.jsonl"
     data.write_text("\n".join(_records()) + "\n")
     assert run(home, db_url, "ingest", str(data)).exit_code == 0
-    assert run(home, db_url, "link", "--engine", "oracle").exit_code == 2
+    bad = run(home, db_url, "link", "--engine", "oracle")
+    assert bad.exit_code == 1 and "unknown engine" in bad.output
     r = run(home, db_url, "link", "--engine", "spark")
     assert r.exit_code == 0, r.output
     assert "linked 55 person mentions" in r.output

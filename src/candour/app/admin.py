@@ -133,7 +133,7 @@ class AdminService:
         from candour.store.models import Agency
 
         with self.app.store().reading() as session:
-            codes = dict(session.execute(select(Agency.id, Agency.code)).tuples().all())
+            codes = dict(session.execute(select(Agency.id, Agency.code)).all())
             return [
                 Account(
                     u.identifier, u.name, u.rank, u.role, codes.get(u.agency_id), u.unit, u.active

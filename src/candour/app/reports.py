@@ -119,7 +119,7 @@ class ReportService:
                 if evidence
                 else set()
             )
-            names = dict(session.execute(select(Entity.uid, Entity.display)).tuples().all())
+            names = dict(session.execute(select(Entity.uid, Entity.display)).all())
             out = [
                 {
                     "person": e.evidence.get("subject"),

@@ -232,7 +232,7 @@ def reviews(session: Session, *, pending_only: bool = True) -> list[Review]:
     )
     if pending_only:
         stmt = stmt.where(BreakGlass.outcome.is_(None))
-    reviewers = dict(session.execute(select(User.id, User.identifier)).tuples().all())
+    reviewers = dict(session.execute(select(User.id, User.identifier)).all())
     return [
         Review(
             b.event_idx,
@@ -244,7 +244,7 @@ def reviews(session: Session, *, pending_only: bool = True) -> list[Review]:
             b.outcome,
             reviewers.get(b.reviewed_by) if b.reviewed_by else None,
         )
-        for b, ident, rank, uid in session.execute(stmt).tuples()
+        for b, ident, rank, uid in session.execute(stmt)
     ]
 
 

@@ -61,6 +61,7 @@ class Context:
 
     def actor(self) -> Actor:
         """The signed-in user (`candour login`); nothing about a child is read without one."""
+        self.app.store()  # a store that is missing or of another schema says so first
         token = self.token()
         if token is None:
             raise AuthenticationError("not signed in: run 'candour login'")
