@@ -95,51 +95,62 @@ def _consume(cur: Any, lo: int, batch: int) -> ScanResult:
     sha = hashlib.sha256
     expected = lo
     protected = {*PROTECTED, TABLE_EVENT}
-    previous: str | None = None
+    mark_type, mark_id = CLOCK_MARK
+    previous = ""  # the last valid time seen: canonical text sorts as time does
+    backwards = result.backwards
     while rows := cur.fetchmany(batch):
         for r in rows:
             idx = r[0]
             if idx != expected:
                 result.gap_at, result.next_found = expected, idx
                 result.leaves, result.count = bytes(out), expected - lo
+                result.last_ts = previous or None
                 return result
             try:
                 ts = ts_text(r[1])
             except (TypeError, ValueError):
-                ts = None
+                ts = ""
                 _garbled(result, idx, "its timestamp is not a valid time")
             try:
-                leaf: bytes | None = sha(b"\x00" + leaf_bytes(idx, ts or "", *r[2:13])).digest()
+                leaf: bytes | None = sha(b"\x00" + leaf_bytes(idx, ts, *r[2:13])).digest()
             except (TypeError, ValueError, AttributeError):
                 leaf = None
                 _garbled(result, idx, "a stored column does not hold a value of its type")
             stored = r[13]
-            if not isinstance(stored, bytes | bytearray | memoryview) or len(stored) != 32:
-                _garbled(result, idx, "its stored leaf hash is not a 32-byte hash")
-                stored = leaf or bytes(32)
-            stored = bytes(stored)
+            if stored.__class__ is not bytes or len(stored) != 32:
+                stored = _leaf_hash(result, idx, stored, leaf)
             # The tree is rebuilt from stored leaf hashes, so an edited row is reported once
             # here; an edited leaf hash shows up against the nodes and the checkpoint.
-            if leaf is not None and leaf != stored and len(result.changed) < MAX_CHANGED:
+            if leaf != stored and leaf is not None and len(result.changed) < MAX_CHANGED:
                 result.changed.append((idx, str(r[2]), str(r[8]), _text(r[9])))
-            if ts is not None:
-                if previous is not None and ts < previous and len(result.backwards) < MAX_CHANGED:
-                    result.backwards.append(idx)
+            if ts:
+                if ts < previous and len(backwards) < MAX_CHANGED:
+                    backwards.append(idx)
                 previous = ts
                 if result.first_ts is None:
                     result.first_ts = ts
             entity_type = r[8]
-            if entity_type == CLOCK_MARK[0] and r[9] == CLOCK_MARK[1]:
-                result.clock_mark, result.backwards = idx, []
-            elif r[10] is not None and r[9] is not None and entity_type in protected:
+            if r[10] is not None and r[9] is not None and entity_type in protected:
                 result.latest[(str(entity_type), str(r[9]))] = (str(r[10]), idx)
-            if entity_type == LINK_RUN and isinstance(r[12], str):
+            elif entity_type == mark_type and r[9] == mark_id:
+                result.clock_mark = idx
+                backwards.clear()
+            elif entity_type == LINK_RUN and isinstance(r[12], str):
                 result.link_runs.append((idx, _text(r[9]), r[12]))
             out += stored
             expected += 1
-    result.last_ts = previous
+    result.last_ts = previous or None
     result.leaves, result.count = bytes(out), expected - lo
     return result
+
+
+def _leaf_hash(result: ScanResult, idx: int, stored: Any, leaf: bytes | None) -> bytes:
+    """A stored leaf hash as bytes; one that is not 32 bytes is reported and replaced by the
+    recomputed one (or zeros), so the tree can still be rebuilt around it."""
+    if isinstance(stored, bytearray | memoryview) and len(stored) == 32:
+        return bytes(stored)
+    _garbled(result, idx, "its stored leaf hash is not a 32-byte hash")
+    return leaf or bytes(32)
 
 
 def _garbled(result: ScanResult, idx: int, what: str) -> None:
