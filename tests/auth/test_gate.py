@@ -211,3 +211,13 @@ def test_cli_and_web_shells_import_no_database_layer() -> None:
         text = f.read_text()
         assert "sqlalchemy" not in text and "store.models" not in text, f.name
         assert "Session" not in text and ".transaction()" not in text, f.name
+
+
+def test_review_queue_survives_edits_to_its_table(door: Door) -> None:
+    from sqlalchemy import delete
+
+    door.app.records.show(door.stranger, _rec(door), WHY, "child missing tonight")
+    with door.app.store().transaction() as s:
+        s.execute(delete(BreakGlass))  # an insider hides the break-glass read
+    queue = door.app.admin.reviews(_auditor(door))
+    assert [r.user for r in queue] == ["PC777"] and queue[0].reason == "child missing tonight"

@@ -91,7 +91,9 @@ def consult(
     if not chosen:
         raise refused()
     chosen = list({rec.id: (rec, v) for rec, v in chosen}.values())
-    events = append(session, [_event(actor, rec, v, purpose, action) for rec, v in chosen])
+    events = append(
+        session, [_event(actor, rec, v, purpose, action, break_glass) for rec, v in chosen]
+    )
     glass = [(idx, rec) for idx, (rec, v) in zip(events, chosen, strict=True) if v.break_glass]
     if glass and break_glass is not None:
         now = utcnow()
@@ -110,8 +112,16 @@ def consult(
 
 
 def _event(
-    actor: Actor, rec: Record, verdict: Verdict, purpose: str, action: EventAction
+    actor: Actor,
+    rec: Record,
+    verdict: Verdict,
+    purpose: str,
+    action: EventAction,
+    reason: str | None,
 ) -> EventDraft:
+    payload: dict[str, object] = {"break_glass": verdict.break_glass, "basis": verdict.reason}
+    if verdict.break_glass:
+        payload["reason"] = reason  # the review queue is rebuilt from the ledger alone
     return EventDraft(
         action.value,
         "record",
@@ -120,7 +130,7 @@ def _event(
         actor.rank,
         record_id=rec.id,
         purpose=purpose,
-        payload={"break_glass": verdict.break_glass, "basis": verdict.reason},
+        payload=payload,
     )
 
 
@@ -130,9 +140,7 @@ def _current_versions(session: Session, uids: Sequence[str]) -> dict[str, Record
     for start in range(0, len(uids), 900):
         chunk = uids[start : start + 900]
         roots.update(
-            session.execute(
-                select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))
-            ).all()
+            session.execute(select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))).all()
         )
     newest: dict[str, Record] = {}
     distinct = sorted(set(roots.values()))

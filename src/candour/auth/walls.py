@@ -17,7 +17,15 @@ from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
 from candour.store.enums import EventAction
 from candour.store.hashing import digest
-from candour.store.models import BreakGlass, Jurisdiction, Record, User, Wall, WallGrant
+from candour.store.models import (
+    BreakGlass,
+    Jurisdiction,
+    LedgerEvent,
+    Record,
+    User,
+    Wall,
+    WallGrant,
+)
 from candour.store.people import get_agency, get_user
 from candour.store.types import utcnow
 
@@ -223,29 +231,36 @@ class Review:
 
 
 def reviews(session: Session, *, pending_only: bool = True) -> list[Review]:
-    """Break-glass reads, oldest first: what an auditor or data-protection officer reviews."""
-    stmt = (
-        select(BreakGlass, User.identifier, User.rank, Record.uid)
-        .join(User, User.id == BreakGlass.actor_id)
-        .outerjoin(Record, Record.id == BreakGlass.record_id)
-        .order_by(BreakGlass.event_idx)
-    )
-    if pending_only:
-        stmt = stmt.where(BreakGlass.outcome.is_(None))
-    reviewers = dict(session.execute(select(User.id, User.identifier)).all())
-    return [
-        Review(
-            b.event_idx,
-            uid,
-            ident,
-            rank,
-            b.reason,
-            b.created_at,
-            b.outcome,
-            reviewers.get(b.reviewed_by) if b.reviewed_by else None,
+    """Break-glass reads, oldest first: what an auditor or data-protection officer reviews.
+
+    Built from the ledger, not from the `break_glass` table, so a row deleted or marked
+    reviewed with SQL changes nothing here: a read is reviewed when a review event names it."""
+    import json
+
+    e = LedgerEvent
+    reads = session.execute(
+        select(e.idx, e.ts, e.actor_id, e.actor_rank, e.payload, Record.uid)
+        .outerjoin(Record, Record.id == e.record_id)
+        .where(e.action == EventAction.READ.value, e.payload.like('%"break_glass":true%'))
+        .order_by(e.idx)
+    ).all()
+    done: dict[str, tuple[str, int | None]] = {}
+    for key, payload, by in session.execute(
+        select(e.entity_id, e.payload, e.actor_id).where(
+            e.action == EventAction.ACCESS_REVIEW.value, e.entity_type == "break_glass"
         )
-        for b, ident, rank, uid in session.execute(stmt)
-    ]
+    ):
+        done[str(key)] = (str(json.loads(payload).get("outcome")), by)
+    names = dict(session.execute(select(User.id, User.identifier)).all())
+    out = []
+    for idx, ts, actor_id, rank, payload, uid in reads:
+        outcome, by = done.get(str(idx), (None, None))
+        if pending_only and outcome is not None:
+            continue
+        reason = str(json.loads(payload).get("reason") or "")
+        out.append(Review(idx, uid, names.get(actor_id, "?"), rank, reason, ts, outcome,
+                          names.get(by) if by else None))  # fmt: skip
+    return out
 
 
 def review(session: Session, event: int, outcome: str, note: str, actor: Actor) -> None:
@@ -253,14 +268,16 @@ def review(session: Session, event: int, outcome: str, note: str, actor: Actor) 
         raise ValidationError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
     if not note.strip():
         raise ValidationError("a review needs a note", field="note")
-    row = session.get(BreakGlass, event)
-    if row is None:
+    found = {r.event: r for r in reviews(session, pending_only=False)}.get(event)
+    if found is None:
         raise NotFoundError(f"no break-glass read at event {event}")
-    if row.outcome is not None:
+    if found.outcome is not None:
         raise ValidationError(f"the read at event {event} was already reviewed", field="event")
-    if row.actor_id == actor.id:
+    row = session.get(BreakGlass, event)
+    if found.user == actor.identifier:
         raise ValidationError("nobody reviews their own break-glass read", field="event")
-    row.reviewed_by, row.reviewed_at, row.outcome, row.note = actor.id, utcnow(), outcome, note
+    if row is not None:
+        row.reviewed_by, row.reviewed_at, row.outcome, row.note = actor.id, utcnow(), outcome, note
     _log(
         session,
         EventAction.ACCESS_REVIEW,
