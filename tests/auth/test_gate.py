@@ -50,10 +50,10 @@ def door(store: Store, settings: Settings) -> Iterator[Door]:
         actors = [actor_for(u) for u in (w.pc, stranger, walled, owner)]
     app = Candour(settings)
     app.admin.add_wall(actors[3], w.record_uids[0], "XFP", "case about officers of XFP")
-    with store.transaction() as s:  # the walled senior officer is also on the record's chain
-        from candour.store.models import User
+    with store.transaction() as s:  # a senior officer on the record's chain moves to XFP
+        from candour.store.people import transfer
 
-        s.get_one(User, w.supt.id).agency_id = other.id
+        transfer(s, "S100", other.id, None, Actor.system())
     yield Door(app, w, actors[0], actors[1], actors[2], Actor(1, "Staff", "admin", "admin"))
     app.close()
 
@@ -221,3 +221,32 @@ def test_review_queue_survives_edits_to_its_table(door: Door) -> None:
         s.execute(delete(BreakGlass))  # an insider hides the break-glass read
     queue = door.app.admin.reviews(_auditor(door))
     assert [r.user for r in queue] == ["PC777"] and queue[0].reason == "child missing tonight"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE app_user SET role = 'analyst' WHERE identifier = 'PC777'",
+        "UPDATE app_user SET active = 1 - active WHERE identifier = 'PC777'",
+        "UPDATE app_user SET rank = 'ChSupt' WHERE identifier = 'PC777'",
+        "UPDATE app_user SET password_hash = 'x' WHERE identifier = 'admin'",
+    ],
+)
+def test_editing_a_user_with_sql_fails_verification(door: Door, edit: str) -> None:
+    from sqlalchemy import text
+
+    from candour.ledger.integrity import verify
+
+    with door.app.store().reading() as s:
+        assert verify(s).intact
+    with door.app.store().engine.begin() as conn:
+        conn.execute(
+            text(
+                edit.replace("1 - active", "NOT active")
+                if door.app.store().dialect == "postgresql"
+                else edit
+            )
+        )
+    with door.app.store().reading() as s:
+        report = verify(s)
+    assert not report.intact and any("app_user" in str(f) for f in report.findings)

@@ -1,4 +1,4 @@
-"""A stateful property test: random users, assignments, rank changes, walls and reads against a
+"""A stateful property test: random users, assignments, transfers, rank changes, walls and reads against a
 plain reference model of need-to-know. A read succeeds exactly when the model allows it, and the
 ledger's read events are exactly the successful reads."""
 
@@ -154,6 +154,18 @@ class Policy(RuleBasedStateMachine):
         u = self.users[sorted(self.users)[user % len(self.users)]]
         with self.store.transaction() as t:
             change_rank(t, u.ident, rank, Actor.system())
+
+    @precondition(lambda self: len(self.users) > 1)
+    @rule(user=st.integers(0, 10**6), agency=st.integers(0, 1), unit=st.sampled_from(UNITS))
+    def transfer(self, user: int, agency: int, unit: str) -> None:
+        from candour.store.people import transfer
+
+        u = self.users[sorted(self.users)[user % len(self.users)]]
+        if u.ident == "OWN":
+            return
+        with self.store.transaction() as t:
+            transfer(t, u.ident, self.police[agency], unit, Actor.system())
+        u.agency, u.unit = self.police[agency], unit
 
     @precondition(lambda self: self.records)
     @rule(rec=st.integers(0, 10**6), agency=st.integers(0, 1))

@@ -168,6 +168,14 @@ class AdminService:
         with self.app.store().transaction() as session:
             change_rank(session, identifier, rank, actor)
 
+    def transfer(self, actor: Actor, identifier: str, agency: str | None, unit: str | None) -> None:
+        from candour.store.people import transfer
+
+        require(actor, Capability.MANAGE_USERS)
+        with self.app.store().transaction() as session:
+            agency_id = get_agency(session, agency).id if agency else None
+            transfer(session, identifier, agency_id, unit, actor)
+
     def service_token(self, actor: Actor, identifier: str) -> str:
         """A token for a named service account (created if new) that batch work runs as."""
         require(actor, Capability.MANAGE_USERS)

@@ -179,6 +179,19 @@ def users_rank(
     console.print(f"{identifier} is now {rank}")
 
 
+@users_app.command("transfer")
+def users_transfer(
+    ctx: typer.Context,
+    identifier: str = typer.Argument(...),
+    agency: str | None = typer.Option(None, "--agency", help="Agency code (none: no agency)."),
+    unit: str | None = typer.Option(None, "--unit"),
+) -> None:
+    """Move a user to another agency or unit; need-to-know follows at their next read."""
+    app, actor = signed_in(ctx)
+    app.admin.transfer(actor, identifier, agency, unit)
+    console.print(f"{identifier} moved to {agency or '-'} / {unit or '-'}")
+
+
 @users_app.command("service-token")
 def users_service_token(
     ctx: typer.Context,

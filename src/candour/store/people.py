@@ -126,6 +126,16 @@ def change_role(session: Session, identifier: str, role: str, actor: Actor) -> U
     return user
 
 
+def transfer(
+    session: Session, identifier: str, agency_id: int | None, unit: str | None, actor: Actor
+) -> User:
+    """A move to another unit or agency: need-to-know follows it from the next read."""
+    user = get_user(session, identifier)
+    user.agency_id, user.unit = agency_id, unit
+    _log_user(session, user, EventAction.USER_CHANGE, actor, {"transfer": True})
+    return user
+
+
 def set_password(session: Session, user: User, password_hash: str, actor: Actor) -> None:
     """A new password hash (changed by the user or reset by an administrator)."""
     user.password_hash = password_hash
