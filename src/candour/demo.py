@@ -141,7 +141,7 @@ def _run(
         + "; ".join(f"{s.name} precision {s.precision:.2f} recall {s.recall:.2f}" for s in scores),
     )
     result.facts["demand"] = need
-    cp, note = app.ledger.checkpoint(service)
+    _, note = app.ledger.checkpoint(service)
     (root / "checkpoint.txt").write_text(note)
     report = app.ledger.verify(auditor, root / "checkpoint.txt", None)
     step(

@@ -32,8 +32,13 @@ class Door:
 
     def reads(self) -> list[LedgerEvent]:
         with self.app.store().reading() as s:
-            return list(s.scalars(select(LedgerEvent).where(LedgerEvent.action.in_(
-                ("read", "disclose"))).order_by(LedgerEvent.idx)))  # fmt: skip
+            return list(
+                s.scalars(
+                    select(LedgerEvent)
+                    .where(LedgerEvent.action.in_(("read", "disclose")))
+                    .order_by(LedgerEvent.idx)
+                )
+            )
 
 
 @pytest.fixture
@@ -41,12 +46,17 @@ def door(store: Store, settings: Settings) -> Iterator[Door]:
     w = build(store)
     with store.transaction() as s:
         other = create_agency(s, "XFP", "Cross Force Police", "police", Actor.system())
-        stranger = create_user(s, NewUser("PC777", "Ash Lindqvist", "PC", "officer",
-                                          w.pc.agency_id, "Response"), Actor.system())  # fmt: skip
-        walled = create_user(s, NewUser("CS900", "Noor Okoye", "ChSupt", "senior", other.id),
-                             Actor.system())  # fmt: skip
-        owner = create_user(s, NewUser("OV100", "Mo Brennan", "Investigator", "oversight"),
-                            Actor.system())  # fmt: skip
+        stranger = create_user(
+            s,
+            NewUser("PC777", "Ash Lindqvist", "PC", "officer", w.pc.agency_id, "Response"),
+            Actor.system(),
+        )
+        walled = create_user(
+            s, NewUser("CS900", "Noor Okoye", "ChSupt", "senior", other.id), Actor.system()
+        )
+        owner = create_user(
+            s, NewUser("OV100", "Mo Brennan", "Investigator", "oversight"), Actor.system()
+        )
         actors = [actor_for(u) for u in (w.pc, stranger, walled, owner)]
     app = Candour(settings)
     app.admin.add_wall(actors[3], w.record_uids[0], "XFP", "case about officers of XFP")
@@ -69,16 +79,27 @@ def _rec(d: Door) -> str:
 SERVICES: list[tuple[str, Call, int, bool]] = [
     ("record show", lambda d, a, bg: d.app.records.show(a, _rec(d), WHY, bg), 1, True),
     ("record history", lambda d, a, bg: d.app.records.history(a, _rec(d), WHY, bg), 1, True),
-    ("record as-of", lambda d, a, bg: d.app.records.as_of(a, _rec(d), datetime.now(UTC), WHY, bg),
-     1, True),
-    ("who-knew record", lambda d, a, bg: d.app.ledger.who_knew(a, _rec(d), WHY, break_glass=bg),
-     1, True),
-    ("who-knew person", lambda d, a, bg: d.app.ledger.who_knew(a, d.world.person_uid, WHY,
-                                                               break_glass=bg), 2, True),
-    ("graph person", lambda d, a, bg: d.app.people.person(a, d.world.person_uid, WHY, bg), 2,
-     True),
+    (
+        "record as-of",
+        lambda d, a, bg: d.app.records.as_of(a, _rec(d), datetime.now(UTC), WHY, bg),
+        1,
+        True,
+    ),
+    (
+        "who-knew record",
+        lambda d, a, bg: d.app.ledger.who_knew(a, _rec(d), WHY, break_glass=bg),
+        1,
+        True,
+    ),
+    (
+        "who-knew person",
+        lambda d, a, bg: d.app.ledger.who_knew(a, d.world.person_uid, WHY, break_glass=bg),
+        2,
+        True,
+    ),
+    ("graph person", lambda d, a, bg: d.app.people.person(a, d.world.person_uid, WHY, bg), 2, True),
     ("ledger prove", lambda d, a, bg: d.app.ledger.prove(a, _event_on(d), None, WHY), 1, False),
-]  # fmt: skip
+]
 
 
 def _event_on(d: Door) -> int:
@@ -93,8 +114,9 @@ IDS = [s[0] for s in SERVICES]
 
 
 @pytest.mark.parametrize(("name", "call", "n", "glass"), SERVICES, ids=IDS)
-def test_stranger_is_refused_and_nothing_leaves(door: Door, name: str, call: Call, n: int,
-                                                glass: bool) -> None:  # fmt: skip
+def test_stranger_is_refused_and_nothing_leaves(
+    door: Door, name: str, call: Call, n: int, glass: bool
+) -> None:
     before = len(door.reads())
     with pytest.raises(PermissionDeniedError) as err:
         call(door, door.stranger, None)
@@ -103,8 +125,9 @@ def test_stranger_is_refused_and_nothing_leaves(door: Door, name: str, call: Cal
 
 
 @pytest.mark.parametrize(("name", "call", "n", "glass"), SERVICES, ids=IDS)
-def test_assigned_officer_reads_with_one_event_per_record(door: Door, name: str, call: Call,
-                                                          n: int, glass: bool) -> None:  # fmt: skip
+def test_assigned_officer_reads_with_one_event_per_record(
+    door: Door, name: str, call: Call, n: int, glass: bool
+) -> None:
     before = door.reads()
     assert call(door, door.assigned, None) is not None
     new = door.reads()[len(before) :]
@@ -113,10 +136,14 @@ def test_assigned_officer_reads_with_one_event_per_record(door: Door, name: str,
     assert all('"break_glass":false' in e.payload for e in new)
 
 
-@pytest.mark.parametrize(("name", "call", "n", "glass"), [s for s in SERVICES if s[3]],
-                         ids=[s[0] for s in SERVICES if s[3]])  # fmt: skip
-def test_break_glass_is_flagged_and_queued_for_review(door: Door, name: str, call: Call, n: int,
-                                                      glass: bool) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "call", "n", "glass"),
+    [s for s in SERVICES if s[3]],
+    ids=[s[0] for s in SERVICES if s[3]],
+)
+def test_break_glass_is_flagged_and_queued_for_review(
+    door: Door, name: str, call: Call, n: int, glass: bool
+) -> None:
     call(door, door.stranger, "child missing tonight; duty officer")
     new = door.reads()[-n:]
     assert all('"break_glass":true' in e.payload for e in new)
@@ -132,8 +159,9 @@ def test_break_glass_is_flagged_and_queued_for_review(door: Door, name: str, cal
 
 
 @pytest.mark.parametrize(("name", "call", "n", "glass"), SERVICES, ids=IDS)
-def test_wall_holds_even_with_break_glass(door: Door, name: str, call: Call, n: int,
-                                          glass: bool) -> None:  # fmt: skip
+def test_wall_holds_even_with_break_glass(
+    door: Door, name: str, call: Call, n: int, glass: bool
+) -> None:
     before = len(door.reads())
     reason = "I am the chief superintendent" if glass else None
     if "person" in name:  # a person's other, unwalled records stay visible; the walled one not
@@ -145,8 +173,9 @@ def test_wall_holds_even_with_break_glass(door: Door, name: str, call: Call, n: 
 
 
 @pytest.mark.parametrize(("name", "call", "n", "glass"), SERVICES, ids=IDS)
-def test_administrator_is_refused_a_childs_record(door: Door, name: str, call: Call, n: int,
-                                                  glass: bool) -> None:  # fmt: skip
+def test_administrator_is_refused_a_childs_record(
+    door: Door, name: str, call: Call, n: int, glass: bool
+) -> None:
     with pytest.raises(PermissionDeniedError):
         call(door, door.admin, None)
 
@@ -188,9 +217,12 @@ def _auditor(door: Door) -> Actor:
 
         try:
             return actor_for(get_user(s, "AUD1"))
-        except Exception:  # noqa: BLE001
-            u = create_user(s, NewUser("AUD1", "Audra Test", "Staff", "auditor",
-                                       door.world.pc.agency_id), Actor.system())  # fmt: skip
+        except Exception:
+            u = create_user(
+                s,
+                NewUser("AUD1", "Audra Test", "Staff", "auditor", door.world.pc.agency_id),
+                Actor.system(),
+            )
             return actor_for(u)
 
 
@@ -201,7 +233,8 @@ def test_cli_and_web_shells_import_no_database_layer() -> None:
     code = (
         "import sys, candour.cli, candour.cli.app\n"
         "import candour.cli.ledger_cmds, candour.cli.graph_cmds, candour.cli.record_cmds\n"
-        "bad = [m for m in sys.modules if m.startswith('sqlalchemy') or m == 'candour.store.models']\n"
+        "bad = [m for m in sys.modules\n"
+        "       if m.startswith('sqlalchemy') or m == 'candour.store.models']\n"
         "print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

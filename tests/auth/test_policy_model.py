@@ -1,6 +1,6 @@
-"""A stateful property test: random users, assignments, transfers, rank changes, walls and reads against a
-plain reference model of need-to-know. A read succeeds exactly when the model allows it, and the
-ledger's read events are exactly the successful reads."""
+"""A stateful property test: random users, assignments, transfers, rank changes, walls and
+reads against a plain reference model of need-to-know. A read succeeds exactly when the model
+allows it, and the ledger's read events are exactly the successful reads."""
 
 from __future__ import annotations
 
@@ -32,8 +32,16 @@ from candour.store import (
 from candour.store.bootstrap import initialise
 from candour.store.models import LedgerEvent, Record, User
 
-ROLES = ["officer", "supervisor", "safeguarding_lead", "analyst", "senior", "admin", "auditor",
-         "oversight"]  # fmt: skip
+ROLES = [
+    "officer",
+    "supervisor",
+    "safeguarding_lead",
+    "analyst",
+    "senior",
+    "admin",
+    "auditor",
+    "oversight",
+]
 UNITS = ["CID", "Response"]
 _n = itertools.count()
 
@@ -58,8 +66,9 @@ class R:
     walls: set[int] = field(default_factory=set)  # agencies walled out
 
 
-def model_allows(users: dict[int, U], r: R, who: U, glass: bool, body: int, police: list[int]
-                 ) -> bool:  # fmt: skip
+def model_allows(
+    users: dict[int, U], r: R, who: U, glass: bool, body: int, police: list[int]
+) -> bool:
     """The policy as the issue states it, written without the code's helpers."""
     if who.agency in r.walls:
         return False
@@ -76,14 +85,16 @@ def model_allows(users: dict[int, U], r: R, who: U, glass: bool, body: int, poli
     jurisdiction = set(police) if who.agency == body else set()
     allowed = (
         who.id in people
-        or (who.role in operational
-            and any((users[p].agency, users[p].unit) == (who.agency, who.unit) for p in people))
+        or (
+            who.role in operational
+            and any((users[p].agency, users[p].unit) == (who.agency, who.unit) for p in people)
+        )
         or any(who.id in chain_of(p) for p in people)
         or (who.role in {"safeguarding_lead", "analyst"} and who.agency == r.agency)
         or (who.role == "oversight" and r.agency in jurisdiction)
         or (who.role == "auditor" and (who.agency == r.agency or r.agency in jurisdiction))
         or (not r.child and who.role in operational and who.agency == r.agency)
-    )  # fmt: skip
+    )
     return allowed or glass
 
 
@@ -102,8 +113,11 @@ class Policy(RuleBasedStateMachine):
                 create_agency(t, c, c, "police", Actor.system()).id for c in ("AP", "BP")
             ]
             self.body = create_agency(t, "OB", "Oversight", "oversight", Actor.system()).id
-            owner = create_user(t, NewUser("OWN", "Wall Owner", "Investigator", "oversight",
-                                           self.body), Actor.system())  # fmt: skip
+            owner = create_user(
+                t,
+                NewUser("OWN", "Wall Owner", "Investigator", "oversight", self.body),
+                Actor.system(),
+            )
             self.owner = actor_for(owner)
         admin = self.app.identity.sign_in("admin", "correct horse battery staple").actor
         for a in ("AP", "BP"):
@@ -112,16 +126,22 @@ class Policy(RuleBasedStateMachine):
         self.records: list[R] = []
         self.successes = 0
 
-    @rule(role=st.sampled_from(ROLES), agency=st.integers(0, 2), unit=st.sampled_from(UNITS),
-          sup=st.integers(0, 10**6), has_sup=st.booleans())  # fmt: skip
+    @rule(
+        role=st.sampled_from(ROLES),
+        agency=st.integers(0, 2),
+        unit=st.sampled_from(UNITS),
+        sup=st.integers(0, 10**6),
+        has_sup=st.booleans(),
+    )
     def add_user(self, role: str, agency: int, unit: str, sup: int, has_sup: bool) -> None:
-        ag = (self.police + [self.body])[agency]
+        ag = [*self.police, self.body][agency]
         same = [u.id for u in self.users.values() if u.agency == ag]
         sup_id = same[sup % len(same)] if has_sup and same else None
         ident = f"U{next(_n)}"
         with self.store.transaction() as t:
-            u = create_user(t, NewUser(ident, "Synthetic Person", "PC", role, ag, unit, sup_id),
-                            Actor.system())  # fmt: skip
+            u = create_user(
+                t, NewUser(ident, "Synthetic Person", "PC", role, ag, unit, sup_id), Actor.system()
+            )
         self.users[u.id] = U(u.id, ident, role, ag, unit, sup_id)
 
     @precondition(lambda self: len(self.users) > 1)
@@ -132,9 +152,20 @@ class Policy(RuleBasedStateMachine):
         n = next(_n)
         with self.store.transaction() as t:
             actor = Actor(who.id, "PC", who.role, who.ident, who.agency, who.unit)
-            (rid,) = add_records(t, [NewRecord("intelligence", datetime(2020, 1, 1, tzinfo=UTC),
-                                               body=f"synthetic {n}", agency_id=self.police[agency],
-                                               about_child=child, source_ref=f"t:{n}")], actor)  # fmt: skip
+            (rid,) = add_records(
+                t,
+                [
+                    NewRecord(
+                        "intelligence",
+                        datetime(2020, 1, 1, tzinfo=UTC),
+                        body=f"synthetic {n}",
+                        agency_id=self.police[agency],
+                        about_child=child,
+                        source_ref=f"t:{n}",
+                    )
+                ],
+                actor,
+            )
             uid = t.scalar(select(Record.uid).where(Record.id == rid))
         assert uid is not None
         self.records.append(R(uid, self.police[agency], child, who.id))
@@ -207,7 +238,9 @@ class Policy(RuleBasedStateMachine):
 
 
 Policy.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=30, deadline=None,
+    max_examples=25,
+    stateful_step_count=30,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
-)  # fmt: skip
+)
 test_policy_matches_the_reference_model = Policy.TestCase

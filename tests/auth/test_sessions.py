@@ -128,8 +128,9 @@ def test_service_token_runs_batch_work_but_reads_nothing(app: Candour) -> None:
         app.identity.sign_in("svc-test", "")
 
 
-def test_cli_login_keeps_the_token_private_and_logout_forgets_it(tmp_path: Path,
-                                                                  db_url: str) -> None:  # fmt: skip
+def test_cli_login_keeps_the_token_private_and_logout_forgets_it(
+    tmp_path: Path, db_url: str
+) -> None:
     home = tmp_path / "home"
     assert invoke(home, db_url, "init").exit_code == 0
     r = invoke(home, db_url, "whoami")

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from candour.cli import app
 from candour.ledger.verify import main as standalone_verify
 from candour.store import Store
 from tests.support.cli import invoke

@@ -59,12 +59,13 @@ class AdminService:
     def database_name(self) -> str:
         from candour.store import masked
 
-        return masked(self.app.store(current=False).engine.url)
+        return str(masked(self.app.store(current=False).engine.url))
 
     def upgrade_schema(self) -> tuple[str | None, str]:
         from candour.store import upgrade
 
-        return upgrade(self.app.store(current=False).engine)
+        before, after = upgrade(self.app.store(current=False).engine)
+        return str(before) if before else None, str(after)
 
     def status(self, actor: Actor) -> dict[str, Any]:
         from candour.ledger.log import head

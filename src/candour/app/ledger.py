@@ -71,30 +71,17 @@ class LedgerService:
         key: Path | None,
         progress: Callable[[int], None] | None = None,
     ) -> Report:
-        import inspect
-
-        from candour.ledger.integrity import verify
+        """Full verification; the report warns when it could only check the store's own copy
+        of a checkpoint (which proves nothing against an insider who holds the signing key)."""
+        from candour.ledger.integrity import CheckpointSource, verify
 
         require(actor, Capability.VERIFY_LEDGER)
         cp = self.load_checkpoint(checkpoint_file, key)
-        source = "file" if checkpoint_file else ("store" if cp else "none")
-        params = inspect.signature(verify).parameters
-        extra: dict[str, Any] = {}
-        if "checkpoint_source" in params:
-            extra["checkpoint_source"] = source
-        if "models_dir" in params:
-            extra["models_dir"] = self.app.models_dir
+        source: CheckpointSource = "file" if checkpoint_file else ("store" if cp else "none")
         with self.app.store().reading() as session:
-            report = verify(session, cp, progress, **extra)
-        if not hasattr(report, "warnings"):
-            report.warnings = []  # type: ignore[attr-defined]
-        if source != "file" and not report.warnings:  # type: ignore[attr-defined]
-            report.warnings.append(  # type: ignore[attr-defined]
-                "checked against the store's own copy of the checkpoint: this proves nothing "
-                "against an insider who holds the signing key; verify with --checkpoint FILE "
-                "held outside"
+            return verify(
+                session, cp, progress, models_dir=self.app.models_dir, checkpoint_source=source
             )
-        return report
 
     def prove(self, actor: Actor, event: int, size: int | None, purpose: str) -> dict[str, Any]:
         """An inclusion proof of one event; if the event names a record, that is a read of it."""
@@ -177,11 +164,9 @@ def _record_of(session: Any, event: int) -> str | None:
 
     from candour.store.models import LedgerEvent, Record
 
-    return session.execute(
-        select(Record.uid)
-        .join(LedgerEvent, LedgerEvent.record_id == Record.id)
-        .where(LedgerEvent.idx == event)
-    ).scalar_one_or_none()
+    stmt = select(Record.uid).join(LedgerEvent, LedgerEvent.record_id == Record.id)
+    uid: str | None = session.execute(stmt.where(LedgerEvent.idx == event)).scalar_one_or_none()
+    return uid
 
 
 def _may_see_unattached(actor: Actor) -> bool:

@@ -167,56 +167,58 @@ def readable_roots(session: Session, actor: Actor, roots: Sequence[str]) -> set[
     return {root for root, v in permitted(session, actor, roots).items() if v.allowed}
 
 
+@dataclass
+class _Facts:
+    agency: int | None
+    child: bool
+    version: int
+    authors: set[int]
+
+
 def record_facts(session: Session, roots: Sequence[str]) -> dict[str, RecordFacts]:
-    """Authors, assignees, escalation owners and walls of each record, in a few queries."""
-    base: dict[str, dict[str, object]] = {}
+    """Authors, assignees, escalation owners and walls of each record, in a few queries. The
+    agency and child flag are the current version's; authors are every version's."""
+    base: dict[str, _Facts] = {}
     by_id: dict[int, str] = {}
     unique = sorted(set(roots))
     for start in range(0, len(unique), 900):
         chunk = unique[start : start + 900]
         rows = session.execute(
-            select(
-                Record.id,
-                Record.root_uid,
-                Record.agency_id,
-                Record.about_child,
-                Record.created_by,
-                Record.version,
-            ).where(Record.root_uid.in_(chunk))
-        )
+            select(Record.id, Record.root_uid, Record.agency_id, Record.about_child,
+                   Record.created_by, Record.version).where(Record.root_uid.in_(chunk))
+        )  # fmt: skip
         for rid, root, agency, child, author, version in rows:
             by_id[rid] = root
-            entry = base.setdefault(
-                root, {"agency": agency, "child": child, "v": version, "authors": set()}
-            )
-            if version >= int(entry["v"]):  # type: ignore[call-overload]
-                entry.update(agency=agency, child=child, v=version)
+            entry = base.setdefault(root, _Facts(agency, bool(child), version, set()))
+            if version >= entry.version:
+                entry.agency, entry.child, entry.version = agency, bool(child), version
             if author is not None:
-                entry["authors"].add(author)  # type: ignore[attr-defined]
+                entry.authors.add(author)
     assignees: dict[str, set[int]] = {}
     escalated: dict[str, set[int]] = {}
     ids = list(by_id)
     for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        for rid, uid in session.execute(
+        id_chunk = ids[start : start + 900]
+        for rid, user in session.execute(
             select(Assignment.record_id, Assignment.user_id).where(
-                Assignment.record_id.in_(chunk), Assignment.ended_at.is_(None)
+                Assignment.record_id.in_(id_chunk), Assignment.ended_at.is_(None)
             )
         ):
-            assignees.setdefault(by_id[rid], set()).add(uid)
-        for rid, owner in session.execute(
+            assignees.setdefault(by_id[rid], set()).add(user)
+        for esc_record, owner in session.execute(
             select(Escalation.record_id, Escalation.owner_id).where(
-                Escalation.record_id.in_(chunk), Escalation.owner_id.is_not(None)
+                Escalation.record_id.in_(id_chunk), Escalation.owner_id.is_not(None)
             )
         ):
-            escalated.setdefault(by_id[rid], set()).add(owner)
+            if esc_record is not None and owner is not None:
+                escalated.setdefault(by_id[esc_record], set()).add(owner)
     walls = _walls(session, list(base))
     return {
         root: RecordFacts(
             root,
-            e["agency"],  # type: ignore[arg-type]
-            bool(e["child"]),
-            frozenset(e["authors"]),  # type: ignore[arg-type]
+            e.agency,
+            e.child,
+            frozenset(e.authors),
             frozenset(assignees.get(root, ())),
             frozenset(escalated.get(root, ())),
             tuple(walls.get(root, ())),

@@ -60,7 +60,8 @@ class ActorFacts:
 
 
 class NeedToKnowRule(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def allows(self, who: ActorFacts, record: RecordFacts) -> bool: ...
 

@@ -258,7 +258,8 @@ def reviews(session: Session, *, pending_only: bool = True) -> list[Review]:
         if pending_only and outcome is not None:
             continue
         reason = str(json.loads(payload).get("reason") or "")
-        out.append(Review(idx, uid, names.get(actor_id, "?"), rank, reason, ts, outcome,
+        who = names.get(actor_id, "?") if actor_id is not None else "?"
+        out.append(Review(idx, uid, who, rank, reason, ts, outcome,
                           names.get(by) if by else None))  # fmt: skip
     return out
 
@@ -286,6 +287,6 @@ def review(session: Session, event: int, outcome: str, note: str, actor: Actor) 
         actor,
         None,
         {"outcome": outcome},
-        record_id=row.record_id,
+        record_id=row.record_id if row is not None else None,
         purpose=note,
     )
