@@ -66,7 +66,7 @@ class PeopleService:
                 raise refused()
             mine = graph.records_in(g, list(g.neighbors(node)))
             seen = consult(session, actor, mine, purpose, break_glass=break_glass, partial=True)
-            allowed = {r.uid for r in seen.records}
+            allowed = _uids_of_roots(session, mine, {r.root_uid for r in seen.records})
             view = graph.without_records(g, allowed)
             recs, near = graph.neighbourhood(view, person)
             roles = graph.roles_of(view, node).most_common()

@@ -38,7 +38,7 @@ class RecordService:
     ) -> RecordView:
         with self.app.store().transaction() as session:
             seen = consult(session, actor, [uid], purpose, break_glass=break_glass)
-            r = seen.records[0]
+            (r,) = seen.load(session)
             return RecordView(
                 r.uid,
                 r.root_uid,
@@ -59,7 +59,7 @@ class RecordService:
 
         with self.app.store().transaction() as session:
             seen = consult(session, actor, [uid], purpose, break_glass=break_glass)
-            return history_of(session, seen.records[0])
+            return history_of(session, seen.load(session)[0])
 
     def as_of(
         self, actor: Actor, uid: str, at: datetime, purpose: str, break_glass: str | None = None
@@ -87,5 +87,5 @@ class RecordService:
                     r.about_child,
                     seen.break_glass,
                 )
-                for r in seen.records
+                for r in seen.load(session)
             ]

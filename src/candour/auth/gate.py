@@ -42,17 +42,33 @@ def refused() -> PermissionDeniedError:
     )
 
 
+@dataclass(frozen=True)
+class RecordRef:
+    """The current version of a consulted record, by id: content is loaded only if shown."""
+
+    id: int
+    uid: str
+    root_uid: str
+    version: int
+
+
 @dataclass
 class Consulted:
     """The current versions consulted, in the order asked, and the events that logged them."""
 
-    records: list[Record]
+    records: list[RecordRef]
     events: list[int]
     break_glass: bool
 
     @property
     def uids(self) -> list[str]:
         return [r.uid for r in self.records]
+
+    def load(self, session: Session) -> list[Record]:
+        """The consulted records in full, in the same order."""
+        ids = [r.id for r in self.records]
+        found = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(ids)))}
+        return [found[i] for i in ids]
 
 
 def consult(
@@ -77,9 +93,11 @@ def consult(
     wanted = list(dict.fromkeys(uids))
     if not wanted:
         return Consulted([], [], False)
-    current = _current_versions(session, wanted)
-    verdicts = permitted(session, actor, [r.root_uid for r in current.values()], break_glass)
-    chosen: list[tuple[Record, Verdict]] = []
+    current, versions = _current_versions(session, wanted)
+    facts = record_facts(session, list(versions), versions)
+    who = actor_facts(session, actor, facts.values())
+    verdicts = {root: decide(who, f, break_glass is not None) for root, f in facts.items()}
+    chosen: list[tuple[RecordRef, Verdict]] = []
     for uid in wanted:
         rec = current.get(uid)
         verdict = verdicts.get(rec.root_uid) if rec is not None else None
@@ -113,7 +131,7 @@ def consult(
 
 def _event(
     actor: Actor,
-    rec: Record,
+    rec: RecordRef,
     verdict: Verdict,
     purpose: str,
     action: EventAction,
@@ -134,23 +152,40 @@ def _event(
     )
 
 
-def _current_versions(session: Session, uids: Sequence[str]) -> dict[str, Record]:
-    """Each uid asked for -> the current version of its record (absent when unknown)."""
+_Version = tuple[int, str, int, int | None, bool, int | None]  # id, uid, version, agency ...
+
+
+def _current_versions(
+    session: Session, uids: Sequence[str]
+) -> tuple[dict[str, RecordRef], dict[str, list[_Version]]]:
+    """Each uid asked for -> the current version of its record (absent when unknown), and
+    every version of those records (for their facts): two indexed queries, no content."""
     roots: dict[str, str] = {}
     for start in range(0, len(uids), 900):
         chunk = uids[start : start + 900]
-        roots.update(
-            session.execute(select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))).all()
-        )
-    newest: dict[str, Record] = {}
-    distinct = sorted(set(roots.values()))
-    for start in range(0, len(distinct), 900):
-        chunk = distinct[start : start + 900]
-        for rec in session.scalars(select(Record).where(Record.root_uid.in_(chunk))):
-            best = newest.get(rec.root_uid)
-            if best is None or rec.version > best.version:
-                newest[rec.root_uid] = rec
-    return {uid: newest[root] for uid, root in roots.items() if root in newest}
+        stmt = select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))
+        roots.update((u, r) for u, r in session.execute(stmt))
+    versions = _versions_of(session, sorted(set(roots.values())))
+    newest = {root: max(rows, key=lambda v: v[2]) for root, rows in versions.items()}
+    current = {
+        uid: RecordRef(newest[root][0], newest[root][1], root, newest[root][2])
+        for uid, root in roots.items()
+        if root in newest
+    }
+    return current, versions
+
+
+def _versions_of(session: Session, roots: Sequence[str]) -> dict[str, list[_Version]]:
+    out: dict[str, list[_Version]] = {}
+    for start in range(0, len(roots), 900):
+        chunk = roots[start : start + 900]
+        rows = session.execute(
+            select(Record.id, Record.uid, Record.version, Record.agency_id, Record.about_child,
+                   Record.created_by, Record.root_uid).where(Record.root_uid.in_(chunk))
+        )  # fmt: skip
+        for rid, uid, version, agency, child, author, root in rows:
+            out.setdefault(root, []).append((rid, uid, version, agency, bool(child), author))
+    return out
 
 
 def permitted(
@@ -175,25 +210,20 @@ class _Facts:
     authors: set[int]
 
 
-def record_facts(session: Session, roots: Sequence[str]) -> dict[str, RecordFacts]:
+def record_facts(
+    session: Session, roots: Sequence[str], versions: dict[str, list[_Version]] | None = None
+) -> dict[str, RecordFacts]:
     """Authors, assignees, escalation owners and walls of each record, in a few queries. The
     agency and child flag are the current version's; authors are every version's."""
+    if versions is None:
+        versions = _versions_of(session, sorted(set(roots)))
     base: dict[str, _Facts] = {}
     by_id: dict[int, str] = {}
-    unique = sorted(set(roots))
-    for start in range(0, len(unique), 900):
-        chunk = unique[start : start + 900]
-        rows = session.execute(
-            select(Record.id, Record.root_uid, Record.agency_id, Record.about_child,
-                   Record.created_by, Record.version).where(Record.root_uid.in_(chunk))
-        )  # fmt: skip
-        for rid, root, agency, child, author, version in rows:
-            by_id[rid] = root
-            entry = base.setdefault(root, _Facts(agency, bool(child), version, set()))
-            if version >= entry.version:
-                entry.agency, entry.child, entry.version = agency, bool(child), version
-            if author is not None:
-                entry.authors.add(author)
+    for root, rows in versions.items():
+        newest = max(rows, key=lambda v: v[2])
+        base[root] = _Facts(newest[3], newest[4], newest[2], {v[5] for v in rows if v[5]})
+        for v in rows:
+            by_id[v[0]] = root
     assignees: dict[str, set[int]] = {}
     escalated: dict[str, set[int]] = {}
     ids = list(by_id)
