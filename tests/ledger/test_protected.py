@@ -451,6 +451,8 @@ def test_garbage_payload_json(world: World) -> None:
         "UPDATE record SET fields = '{not json' WHERE id = 1",
         "UPDATE record SET received_at = 'yesterday' WHERE id = 1",
         "UPDATE ledger_node SET hash = 'abc' WHERE key = (SELECT MIN(key) FROM ledger_node)",
+        "UPDATE entity SET display = X'00ff' WHERE id = (SELECT MIN(id) FROM entity)",
+        "UPDATE disclosure SET offence_code = X'00ff'",
     ],
 )
 def test_garbage_columns_on_sqlite(world: World, statement: str) -> None:
@@ -458,4 +460,5 @@ def test_garbage_columns_on_sqlite(world: World, statement: str) -> None:
     if world.store.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL refuses values that are not of the column's type")
     report = _garbage(world, statement)
-    assert report.findings[0].where.startswith(("event 4", "record ", "interior node"))
+    first = report.findings[0].where
+    assert first.startswith(("event 4", "record ", "interior node", "table entity", "disclosure"))
