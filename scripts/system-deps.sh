@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: a PostgreSQL server (started by the tests on loopback)
-# and Java 17 for Spark (linkage's spark engine runs pyspark in local mode in the tests).
+# Java 17 for Spark (linkage's spark engine runs pyspark in local mode in the tests) and
+# Chromium for the web app's browser tests.
 # Installs only what is missing; needs root (as on CI and the project's machines).
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+# Debian's Chromium for the web app's browser tests (Playwright drives it; never `playwright install`).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
