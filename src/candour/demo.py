@@ -82,6 +82,7 @@ def _run(
     for agency in ("SDP", "CSC", "DHT", "EDU", "YTH"):
         app.admin.add_jurisdiction(admin, "OPC", agency)
     result.sign_ins = _sign_ins(app, admin, data, init.password)
+    _keep_passwords(root / "sign-ins", result.sign_ins)
     service = app.identity.actor(app.admin.service_token(admin, SERVICE))
     step(
         "workforce",
@@ -180,6 +181,18 @@ def _sign_ins(
     )
     out.append(("auditor", "DEMO-AUDIT", "Staff", app.admin.create_user(admin, new)))
     return out
+
+
+def _keep_passwords(folder: Path, sign_ins: list[tuple[str, str, str, str]]) -> None:
+    """Each demo password in a file only this OS user can read, so the README's examples run
+    as written (`candour login --user ID --password-file demo-district/sign-ins/ID`)."""
+    import os
+
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for _, ident, _, password in sign_ins:
+        fd = os.open(folder / ident, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
 
 
 def _ident(result: DemoResult, role: str) -> str:
