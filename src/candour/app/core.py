@@ -13,12 +13,15 @@ from candour.errors import ConfigError
 
 if TYPE_CHECKING:
     from candour.app.admin import AdminService
+    from candour.app.casefile import CaseFileService
     from candour.app.identity import IdentityService
     from candour.app.ledger import LedgerService
     from candour.app.people import PeopleService
     from candour.app.pipeline import PipelineService
     from candour.app.records import RecordService
     from candour.app.reports import ReportService
+    from candour.app.search import SearchService
+    from candour.app.work import WorkService
     from candour.auth.sessions import Lifetimes
     from candour.ledger.note import Signer
     from candour.settings import Settings
@@ -130,6 +133,24 @@ class Candour:
         from candour.app.reports import ReportService
 
         return ReportService(self)
+
+    @cached_property
+    def casefile(self) -> CaseFileService:
+        from candour.app.casefile import CaseFileService
+
+        return CaseFileService(self)
+
+    @cached_property
+    def work(self) -> WorkService:
+        from candour.app.work import WorkService
+
+        return WorkService(self)
+
+    @cached_property
+    def search(self) -> SearchService:
+        from candour.app.search import SearchService
+
+        return SearchService(self)
 
     def close(self) -> None:
         if self._store is not None:

@@ -21,6 +21,7 @@ from candour.cli import (
     rules_cmds,
     store_cmds,
     synth_cmds,
+    web_cmds,
 )
 from candour.cli.context import Context, err_console
 from candour.errors import CandourError
@@ -74,6 +75,7 @@ rules_cmds.register(app)
 extract_cmds.register(app)
 link_cmds.register(app)
 graph_cmds.register(app)
+web_cmds.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,44 @@
+"""The administrator's users list and the auditor's access review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from candour.web.render import page
+from candour.web.security import candour_of, check_csrf, page_actor
+
+router = APIRouter(include_in_schema=False)
+Signed = Annotated[Any, Depends(page_actor)]
+OUTCOMES = ("justified", "not_justified", "referred")
+
+
+@router.get("/admin/users")
+def users(request: Request, actor: Signed) -> Response:
+    accounts = candour_of(request).admin.users(actor)
+    return page(request, "users.html", {"title": "Users", "accounts": accounts})
+
+
+@router.get("/access-reviews")
+def reviews(request: Request, actor: Signed, all: bool = False) -> Response:
+    rows = candour_of(request).admin.reviews(actor, pending_only=not all)
+    return page(
+        request,
+        "reviews.html",
+        {"title": "Break-glass reads to review", "rows": rows, "all": all, "outcomes": OUTCOMES},
+    )
+
+
+@router.post("/access-reviews/{event}", dependencies=[Depends(check_csrf)])
+def review(
+    request: Request,
+    actor: Signed,
+    event: int,
+    outcome: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    candour_of(request).admin.review(actor, event, outcome, note)
+    return RedirectResponse("/access-reviews", status_code=303)

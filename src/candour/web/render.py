@@ -1,0 +1,48 @@
+"""Templates and the few helpers pages share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+if TYPE_CHECKING:
+    from candour.store.access import Actor
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+# Pages each role is offered in the navigation (the services decide what each may do).
+NAV = [
+    ("/work", "My work", None),
+    ("/search", "Search", None),
+    ("/dashboards/demand", "Demand", "reports"),
+    ("/dashboards/recording", "Recording audit", "reports"),
+    ("/access-reviews", "Access review", "review"),
+    ("/admin/users", "Users", "admin"),
+]
+
+
+def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
+    if actor is None:
+        return []
+    from candour.web.roles import offers
+
+    return [(href, label) for href, label, need in NAV if need is None or offers(actor, need)]
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    actor = getattr(request.state, "actor", None)
+    ctx = {
+        "actor": actor,
+        "nav": nav_for(actor),
+        "csrf": request.state.csrf,
+        "assets": request.app.state.assets,
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status)
