@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from candour.store.enums import Role
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -18,11 +20,16 @@ class Actor:
 
     id: int | None
     rank: str | None = None
-    role: str | None = None
+    role: Role | None = None
     identifier: str | None = None
     agency_id: int | None = None
     unit: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.role is not None and not isinstance(self.role, Role):
+            object.__setattr__(self, "role", Role(self.role))  # raises on an unknown role
+
     @classmethod
     def system(cls) -> Actor:
-        return cls(None, None, "system", "system")
+        """The system itself (migrations, first set-up): no user, no role, reads nothing."""
+        return cls(None, None, None, "system")

@@ -166,7 +166,7 @@ def get_user(session: Session, identifier: str) -> User:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.rank, user.role, user.identifier, user.agency_id, user.unit)
+    return Actor(user.id, user.rank, Role(user.role), user.identifier, user.agency_id, user.unit)
 
 
 def _role(text: str) -> Role:
