@@ -2,7 +2,8 @@
 
 Pure parts (hashing, proofs, signed checkpoints) import nothing heavy, so the standalone
 verifier (`python -m candour.ledger.verify`) needs no database. The store-backed parts are
-imported on first use.
+imported on first use. What shows personal data (who-knew, as-of) is not exported: it is reached
+through the application object, whose services consult the access gate first.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from candour.ledger.merkle import ProofError, verify_consistency, verify_inclusi
 from candour.ledger.note import Checkpoint, Signer, Verifier
 
 if TYPE_CHECKING:
-    from candour.ledger.asof import record_as_of
     from candour.ledger.checkpoint import make_checkpoint
     from candour.ledger.integrity import Report, verify
     from candour.ledger.log import EventDraft, append, consistency_proof, head, inclusion_proof
-    from candour.ledger.whoknew import Knew, who_knew
+    from candour.ledger.whoknew import Knew
 
 __all__ = [
     "Checkpoint",
@@ -32,15 +32,12 @@ __all__ = [
     "head",
     "inclusion_proof",
     "make_checkpoint",
-    "record_as_of",
     "verify",
     "verify_consistency",
     "verify_inclusion",
-    "who_knew",
 ]
 
 _LAZY = {
-    "record_as_of": "candour.ledger.asof",
     "make_checkpoint": "candour.ledger.checkpoint",
     "Report": "candour.ledger.integrity",
     "verify": "candour.ledger.integrity",
@@ -50,7 +47,6 @@ _LAZY = {
     "head": "candour.ledger.log",
     "inclusion_proof": "candour.ledger.log",
     "Knew": "candour.ledger.whoknew",
-    "who_knew": "candour.ledger.whoknew",
 }
 
 
