@@ -28,11 +28,21 @@ from candour.store.models import (
     Record,
     User,
     WallGrant,
+    table_of,
 )
 from candour.store.models import Wall as WallRow
 from candour.store.types import utcnow
 
 REFUSED = "no record you may read matches this request"
+# The gate's look-ups run as Core statements on the session's connection: at a hundred records
+# the ORM's per-statement work cost more than the queries themselves.
+_R = table_of(Record)
+_A = table_of(Assignment)
+_E = table_of(Escalation)
+_U = table_of(User)
+_W = table_of(WallRow)
+_G = table_of(WallGrant)
+_J = table_of(Jurisdiction)
 
 
 def refused() -> PermissionDeniedError:
@@ -163,8 +173,8 @@ def _current_versions(
     roots: dict[str, str] = {}
     for start in range(0, len(uids), 900):
         chunk = uids[start : start + 900]
-        stmt = select(Record.uid, Record.root_uid).where(Record.uid.in_(chunk))
-        roots.update((u, r) for u, r in session.execute(stmt))
+        stmt = select(_R.c.uid, _R.c.root_uid).where(_R.c.uid.in_(chunk))
+        roots.update((u, r) for u, r in session.connection().execute(stmt))
     versions = _versions_of(session, sorted(set(roots.values())))
     newest = {root: max(rows, key=lambda v: v[2]) for root, rows in versions.items()}
     current = {
@@ -179,9 +189,9 @@ def _versions_of(session: Session, roots: Sequence[str]) -> dict[str, list[_Vers
     out: dict[str, list[_Version]] = {}
     for start in range(0, len(roots), 900):
         chunk = roots[start : start + 900]
-        rows = session.execute(
-            select(Record.id, Record.uid, Record.version, Record.agency_id, Record.about_child,
-                   Record.created_by, Record.root_uid).where(Record.root_uid.in_(chunk))
+        rows = session.connection().execute(
+            select(_R.c.id, _R.c.uid, _R.c.version, _R.c.agency_id, _R.c.about_child,
+                   _R.c.created_by, _R.c.root_uid).where(_R.c.root_uid.in_(chunk))
         )  # fmt: skip
         for rid, uid, version, agency, child, author, root in rows:
             out.setdefault(root, []).append((rid, uid, version, agency, bool(child), author))
@@ -229,15 +239,15 @@ def record_facts(
     ids = list(by_id)
     for start in range(0, len(ids), 900):
         id_chunk = ids[start : start + 900]
-        for rid, user in session.execute(
-            select(Assignment.record_id, Assignment.user_id).where(
-                Assignment.record_id.in_(id_chunk), Assignment.ended_at.is_(None)
+        for rid, user in session.connection().execute(
+            select(_A.c.record_id, _A.c.user_id).where(
+                _A.c.record_id.in_(id_chunk), _A.c.ended_at.is_(None)
             )
         ):
             assignees.setdefault(by_id[rid], set()).add(user)
-        for esc_record, owner in session.execute(
-            select(Escalation.record_id, Escalation.owner_id).where(
-                Escalation.record_id.in_(id_chunk), Escalation.owner_id.is_not(None)
+        for esc_record, owner in session.connection().execute(
+            select(_E.c.record_id, _E.c.owner_id).where(
+                _E.c.record_id.in_(id_chunk), _E.c.owner_id.is_not(None)
             )
         ):
             if esc_record is not None and owner is not None:
@@ -259,23 +269,26 @@ def record_facts(
 
 def _walls(session: Session, roots: list[str]) -> dict[str, list[Wall]]:
     out: dict[str, list[Wall]] = {}
-    if not session.execute(select(WallRow.id).limit(1)).first():
+    if not session.connection().execute(select(_W.c.id).limit(1)).first():
         return out
     rows: list[tuple[int, str, int]] = []
     for start in range(0, len(roots), 900):
         chunk = roots[start : start + 900]
-        rows += session.execute(
-            select(WallRow.id, WallRow.resource_id, WallRow.agency_id).where(
-                WallRow.resource_type == "record",
-                WallRow.resource_id.in_(chunk),
-                WallRow.lifted_at.is_(None),
+        rows += [
+            (int(w), str(r), int(a))
+            for w, r, a in session.connection().execute(
+                select(_W.c.id, _W.c.resource_id, _W.c.agency_id).where(
+                    _W.c.resource_type == "record",
+                    _W.c.resource_id.in_(chunk),
+                    _W.c.lifted_at.is_(None),
+                )
             )
-        )
+        ]
     grants: dict[int, set[int]] = {}
     if rows:
-        for wid, uid in session.execute(
-            select(WallGrant.wall_id, WallGrant.user_id).where(
-                WallGrant.wall_id.in_([r[0] for r in rows]), WallGrant.revoked_at.is_(None)
+        for wid, uid in session.connection().execute(
+            select(_G.c.wall_id, _G.c.user_id).where(
+                _G.c.wall_id.in_([r[0] for r in rows]), _G.c.revoked_at.is_(None)
             )
         ):
             grants.setdefault(wid, set()).add(uid)
@@ -294,8 +307,8 @@ def actor_facts(session: Session, actor: Actor, records: Iterable[RecordFacts]) 
         people |= r.authors | r.assignees
     units: dict[int, tuple[int | None, str | None]] = {}
     chain: dict[int, list[int]] = {}
-    for uid, sup, agency, unit in session.execute(
-        select(User.id, User.supervisor_id, User.agency_id, User.unit)
+    for uid, sup, agency, unit in session.connection().execute(
+        select(_U.c.id, _U.c.supervisor_id, _U.c.agency_id, _U.c.unit)
     ):
         if sup is not None:
             chain.setdefault(sup, []).append(uid)
@@ -308,13 +321,10 @@ def actor_facts(session: Session, actor: Actor, records: Iterable[RecordFacts]) 
         if u not in below:
             below.add(u)
             stack.extend(chain.get(u, ()))
-    body = set()
+    body: set[int] = set()
     if actor.agency_id is not None:
-        body = set(
-            session.scalars(
-                select(Jurisdiction.agency_id).where(Jurisdiction.body_id == actor.agency_id)
-            )
-        )
+        stmt = select(_J.c.agency_id).where(_J.c.body_id == actor.agency_id)
+        body = {int(a) for (a,) in session.connection().execute(stmt)}
     return ActorFacts(actor, frozenset(below), frozenset(body), units)
 
 
