@@ -10,6 +10,8 @@ command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 # Debian's Chromium for the web app's browser tests (Playwright drives it; never `playwright install`).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Pango for WeasyPrint (published reports as PDF).
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
