@@ -41,3 +41,20 @@ def test_using_it_runs_on_the_demo_store(tmp_path: Path) -> None:
     assert "break-glass read: flagged for review" in out.stdout
     assert "SDP1009" in out.stdout.split("Break-glass reads")[1]
     assert (tmp_path / "demo-district" / "cp.txt").read_text().startswith("candour.example.org")
+    _private(tmp_path / "demo-district" / ".candour")
+    _private(tmp_path / "demo-district" / "sign-ins")
+
+
+def _private(home: Path) -> None:
+    """Every file a whole run leaves under the data home is 0600, every folder 0700."""
+    import stat
+
+    seen = 0
+    for path in [home, *home.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (
+            path.relative_to(home.parent),
+            oct(mode),
+        )
+        seen += 1
+    assert seen > 3

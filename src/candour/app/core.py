@@ -5,6 +5,7 @@ receive it and nothing else (as Datasette's one object serves its CLI and its AS
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from candour.app.ledger import LedgerService
     from candour.app.people import PeopleService
     from candour.app.pipeline import PipelineService
+    from candour.app.publish import PublishService
     from candour.app.records import RecordService
     from candour.app.reports import ReportService
     from candour.app.search import SearchService
@@ -56,10 +58,14 @@ class Candour:
 
         if self._store is None:
             s = self.settings
+            # Only set-up (`init`, `db upgrade`) may create a store; everything the data home
+            # gets is private to this OS user.
+            os.umask(0o077)
             self._store = Store.connect(
                 s.effective_database_url,
                 busy_timeout_ms=s.sqlite_busy_timeout_ms,
                 sqlite_cache_mb=s.sqlite_cache_mb,
+                create=not current,
             )
         if current and not self._checked:
             require_current(self._store.engine)
@@ -151,6 +157,12 @@ class Candour:
         from candour.app.search import SearchService
 
         return SearchService(self)
+
+    @cached_property
+    def publish(self) -> PublishService:
+        from candour.app.publish import PublishService
+
+        return PublishService(self)
 
     def close(self) -> None:
         if self._store is not None:

@@ -46,13 +46,20 @@ def masked(url: str | URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def _prepare_sqlite_path(url: URL) -> None:
+def _prepare_sqlite_path(url: URL, create: bool) -> None:
+    """Only `init` creates a store: any other command on a missing one says so and leaves the
+    disk as it was. What is created is private to the OS user (0700 folders, 0600 files)."""
     db = url.database
     if not db or db == ":memory:":
         return
     directory = Path(db).resolve().parent
+    if not create:
+        if not Path(db).exists():
+            raise SchemaVersionError("the store is not initialised: run 'candour init'")
+        return
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        os.umask(0o077)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create data directory {directory}: {exc.strerror}") from None
     if not os.access(directory, os.W_OK | os.X_OK):
@@ -63,11 +70,16 @@ SQLITE_PAGE_SIZE = 16384
 
 
 def make_engine(
-    url: str, *, busy_timeout_ms: int = 10_000, sqlite_cache_mb: int = 128, **kwargs: Any
+    url: str,
+    *,
+    busy_timeout_ms: int = 10_000,
+    sqlite_cache_mb: int = 128,
+    create: bool = True,
+    **kwargs: Any,
 ) -> Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        _prepare_sqlite_path(parsed)
+        _prepare_sqlite_path(parsed, create)
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -183,9 +195,18 @@ class Store:
 
     @classmethod
     def connect(
-        cls, url: str, *, busy_timeout_ms: int = 10_000, sqlite_cache_mb: int = 128
+        cls,
+        url: str,
+        *,
+        busy_timeout_ms: int = 10_000,
+        sqlite_cache_mb: int = 128,
+        create: bool = True,
     ) -> Store:
-        engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, sqlite_cache_mb=sqlite_cache_mb)
+        """Connect; with `create=False` a SQLite store that does not exist is an error, and
+        nothing is created on disk."""
+        engine = make_engine(
+            url, busy_timeout_ms=busy_timeout_ms, sqlite_cache_mb=sqlite_cache_mb, create=create
+        )
         return cls(engine, sessionmaker(engine, expire_on_commit=False))
 
     @property
