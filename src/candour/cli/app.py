@@ -17,6 +17,7 @@ from candour.cli import (
     intake_cmds,
     ledger_cmds,
     link_cmds,
+    publish_cmds,
     record_cmds,
     rules_cmds,
     store_cmds,
@@ -76,6 +77,7 @@ extract_cmds.register(app)
 link_cmds.register(app)
 graph_cmds.register(app)
 web_cmds.register(app)
+publish_cmds.register(app)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ what confidence.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,16 @@ class Redactor:
         self.known = list(known)
         self._known_patterns = [(k, p) for k in self.known if (p := flexible(k.value)) is not None]
         self.threshold = threshold
+
+    def with_identifiers(
+        self, known: Sequence[Known], allow: Sequence[AllowEntry] = ()
+    ) -> Redactor:
+        """The same engines with a report's known identifiers and extra allow-list entries."""
+        other = copy.copy(self)
+        other.allow = self.allow | {squash(a.text): a for a in allow}
+        other.known = list(known)
+        other._known_patterns = [(k, p) for k in other.known if (p := flexible(k.value))]
+        return other
 
     def redact(self, text: str, names: Pseudonyms) -> Redacted:
         from presidio_anonymizer.entities import OperatorConfig, RecognizerResult

@@ -205,3 +205,5 @@ class EventAction(StrEnum):
     WALL_GRANT = "wall_grant"
     JURISDICTION = "jurisdiction"
     ACCESS_REVIEW = "access_review"
+    PUBLICATION_DRAFT = "publication_draft"
+    PUBLICATION_APPROVE = "publication_approve"

@@ -450,3 +450,27 @@ class BreakGlass(Base):
     reviewed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class PublicationDraft(Base):
+    """A report redacted for publication, awaiting review: the unredacted source and the
+    identifiers searched for stay here; files are written only once `approval_event` is set."""
+
+    __tablename__ = "publication_draft"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+    checkpoint_size: Mapped[int] = mapped_column(BigInteger)
+    checkpoint_root: Mapped[str] = mapped_column(String(64))
+    source_document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    redacted_document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    redaction_log: Mapped[dict[str, Any]] = mapped_column(JSON)
+    known: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime | None]
+    approval_event: Mapped[int | None] = mapped_column(BigInteger)
