@@ -52,6 +52,14 @@ def test_a_digest_is_a_multiset_hash_and_separates_tables() -> None:
     assert len(state.to_bytes()) == 2048
 
 
+@given(st.integers(min_value=0, max_value=2**62), st.integers(min_value=0, max_value=2**62))
+def test_a_mention_link_is_hashed_as_its_canonical_json(mention: int, entity: int) -> None:
+    from candour.store.hashing import canonical_json
+
+    row = {"id": mention, "entity_id": entity}
+    assert AGGREGATES["mention_link"].element(row) == canonical_json(row).encode()
+
+
 def test_every_aggregate_names_real_columns() -> None:
     from candour.store.models import Base
 

@@ -118,6 +118,12 @@ class Aggregate:
     where: str | None = None  # which rows count (SQL over the table's columns)
 
     def element(self, row: Mapping[str, Any]) -> bytes:
+        if self.columns == _LINK_COLUMNS:
+            m, e = row.get("id"), row.get("entity_id")
+            if m.__class__ is int and e.__class__ is int:
+                # The canonical JSON of two integers, written out: a million of these per
+                # verification, and the same bytes as canonical_json (test_digests checks).
+                return f'{{"entity_id":{e},"id":{m}}}'.encode()
         return canonical_json({c: row.get(c) for c in self.columns}).encode()
 
     def elements(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
@@ -128,6 +134,7 @@ class Aggregate:
         return LtHash(self.name.encode() + b"\x00")
 
 
+_LINK_COLUMNS = ("id", "entity_id")
 ENTITY_COLUMNS = ("id", "uid", "kind", "display", "key", "confidence", "attributes", "created_at")
 FINDING_COLUMNS = (
     "id",
@@ -149,7 +156,7 @@ FINDING_COLUMNS = (
 AGGREGATES: dict[str, Aggregate] = {
     a.name: a
     for a in (
-        Aggregate("mention_link", "mention", ("id", "entity_id"), "entity_id IS NOT NULL"),
+        Aggregate("mention_link", "mention", _LINK_COLUMNS, "entity_id IS NOT NULL"),
         Aggregate("entity", "entity", ENTITY_COLUMNS),
         Aggregate("person_alias", "person_alias", ("id", "entity_id", "alias")),
         Aggregate("finding", "finding", FINDING_COLUMNS),
