@@ -266,3 +266,12 @@ def test_the_command_starts_without_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_commands_on_a_missing_store_create_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "nowhere" / "home"
+    db = f"sqlite:///{home / 'candour.db'}"
+    for args in (("status",), ("who-knew", "R-1", *WHY), ("record", "show", "R-1", *WHY)):
+        r = run(home, db, *args)
+        assert r.exit_code == 3 and "not initialised" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "nowhere").exists()
