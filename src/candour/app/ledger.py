@@ -150,6 +150,7 @@ class LedgerService:
                 sorted({r.root_uid for r in seen.records}),
                 before=before,
                 min_rank=min_rank,
+                record_ids=seen.version_ids,
             )
             out = WhoKnew(target, kind, rows, {})
             if proofs:

@@ -9,7 +9,7 @@ a read event. A refusal names no person and does not say whether the record exis
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -69,6 +69,8 @@ class Consulted:
     records: list[RecordRef]
     events: list[int]
     break_glass: bool
+    # Every version's id of each consulted record (a record's events sit on its versions).
+    version_ids: list[int] = field(default_factory=list)
 
     @property
     def uids(self) -> list[str]:
@@ -136,7 +138,8 @@ def consult(
             for idx, rec in glass
         )
         session.flush()
-    return Consulted([rec for rec, _ in chosen], events, bool(glass))
+    ids = [v[0] for rec, _ in chosen for v in versions[rec.root_uid]]
+    return Consulted([rec for rec, _ in chosen], events, bool(glass), ids)
 
 
 def _event(

@@ -87,12 +87,16 @@ def who_knew(
     *,
     before: datetime | None = None,
     min_rank: Rank | None = None,
+    record_ids: list[int] | None = None,
 ) -> list[Knew]:
     """Rows for these records (all versions), in time order. `min_rank` keeps users whose
-    rank at the time was at least that."""
+    rank at the time was at least that. `record_ids`, when the caller has them, are the ids
+    of every version of those records."""
     if not root_uids:
         return []
-    ids = list(session.scalars(select(Record.id).where(Record.root_uid.in_(root_uids))))
+    ids = record_ids
+    if ids is None:
+        ids = list(session.scalars(select(Record.id).where(Record.root_uid.in_(root_uids))))
     e = LedgerEvent
     stmt = (
         select(
