@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Front-end libraries for the web app (htmx, Pico CSS, cytoscape): from npm, never in the repo.
+NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
 .PHONY: setup system-deps demo test lint typecheck check bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +16,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && rm -f node_modules/.installed-* && touch $@; \
+	else echo "setup: npm not found; the web app will serve pages without htmx"; fi
+
 system-deps:
 	@bash scripts/system-deps.sh
 
 demo: setup
-	$(VENV)/bin/candour demo
+	$(VENV)/bin/candour demo --serve
 
 test: setup system-deps
 	$(PY) -m pytest

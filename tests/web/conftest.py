@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from candour.app import Candour
 from candour.settings import Settings
-from candour.store import Store
+from candour.store import NewUser, Store
 from candour.web import create_app
 from candour.web.security import SignInLimiter
 from tests.support.world import World, build
@@ -73,8 +73,22 @@ def site(store: Store, settings: Settings) -> Iterator[Site]:
     passwords = {"admin": ADMIN_PASSWORD}
     for ident in ("PC400", "PS300", "I200", "S100", "A500"):
         passwords[ident] = app.admin.reset_password(admin, ident)
+    agency = world.pc.agency_id
+    # An auditor, and an officer of another unit with no part in the world's records.
+    passwords["AU600"] = app.admin.create_user(
+        admin, NewUser("AU600", "Dale Auditor", "Staff", "auditor", agency)
+    )
+    passwords["PC700"] = app.admin.create_user(
+        admin, NewUser("PC700", "Lee Stranger", "PC", "officer", agency, unit="North")
+    )
     s = Site(app, world, passwords, SignInLimiter(max_failures=3))
     yield s
     for c in s.clients:
         c.close()
     app.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's Chromium through Playwright (make test runs it)"
+    )

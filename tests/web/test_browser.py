@@ -1,0 +1,186 @@
+"""The journey in a real browser: Playwright for Python driving Debian's Chromium
+(/usr/bin/chromium, headless; never `playwright install`), against `uvicorn` on loopback.
+
+Screenshots of every page visited go to CANDOUR_SCREENSHOTS (default .tmp/screenshots); axe-core
+(from node_modules, when installed) checks each page for serious or critical violations."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Site
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+SHOTS = Path(os.environ.get("CANDOUR_SCREENSHOTS", ".tmp/screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(site: Site) -> Iterator[str]:
+    import uvicorn
+
+    from candour.web import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(site.app, limiter=site.limiter), host="127.0.0.1", port=port, log_level="error"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
+def _axe(page: Any) -> list[str]:
+    """Serious or critical axe-core violations on the page (none checked without axe)."""
+    from candour.web import assets
+
+    axe = assets.available().get("axe.min.js")
+    if axe is None:
+        return []
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("async () => (await axe.run()).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _visit(page: Any, name: str, problems: list[str]) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    problems.extend(f"{name}: {v}" for v in _axe(page))
+
+
+def _sign_in(page: Any, base: str, site: Site, ident: str) -> None:
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Identifier").fill(ident)
+    page.get_by_label("Password").fill(site.passwords[ident])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/work")
+
+
+def test_journey(site: Site, server: str, browser: Any) -> None:
+    from candour.store import actor_for
+    from candour.store.casework import NewEscalation, raise_escalation
+    from candour.store.people import get_user
+    from candour.store.types import utcnow
+
+    uid = site.world.record_uids[0]
+    with site.app.store().transaction() as s:
+        ps = get_user(s, "PS300")
+        raise_escalation(
+            s,
+            NewEscalation(
+                "crime-recording deadline passed", "PS", utcnow() - timedelta(hours=2),
+                record_uid=uid, owner_id=ps.id, rule_id="ncrs-24h",
+            ),
+            actor_for(ps),
+        )  # fmt: skip
+    problems: list[str] = []
+    # bypass_csp only so that the test can inject axe-core; the app's own pages load no
+    # inline code (test_web checks the headers and the HTML).
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(f"{server}/sign-in")
+    _visit(page, "sign-in", problems)
+
+    # A supervisor sees the breached deadline in their queue and acts on it.
+    _sign_in(page, server, site, "PS300")
+    assert "overdue" in page.inner_text("main")
+    _visit(page, "my-work", problems)
+    page.get_by_label("Rationale").first.fill("decision made late; officer spoken to")
+    page.get_by_label("Action").first.select_option("action")
+    page.get_by_role("button", name="Record").first.click()
+    page.wait_for_selector("text=It shows in who-knew now")
+    page.goto(f"{server}/records/{uid}?purpose=supervisory review")
+    assert "Child A disclosed" in page.inner_text("main")
+    _visit(page, "record", problems)
+    page.get_by_role("link", name="Who knew about this record").click()
+    page.get_by_label("Purpose").fill("checking the escalation")
+    page.get_by_role("button", name="Open").click()
+    assert "decision made late; officer spoken to" in page.inner_text("main")
+    _visit(page, "who-knew", problems)
+    page.goto(f"{server}/dashboards/demand")
+    _visit(page, "demand", problems)
+    page.goto(f"{server}/dashboards/recording")
+    _visit(page, "recording-audit", problems)
+    page.goto(f"{server}/search?q=child")
+    _visit(page, "search", problems)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_url(f"{server}/sign-in")
+
+    # An officer without need-to-know is refused, then breaks glass with a reason.
+    _sign_in(page, server, site, "PC700")
+    page.goto(f"{server}/records/{uid}?purpose=enquiry")
+    assert "Child A disclosed" not in page.content()
+    _visit(page, "refused", problems)
+    page.get_by_label("Reason for breaking glass").fill("child reported missing tonight")
+    page.get_by_role("button", name="Break glass and read").click()
+    assert "flagged for review" in page.inner_text("main")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    # The auditor sees it on the review list.
+    _sign_in(page, server, site, "AU600")
+    page.goto(f"{server}/access-reviews")
+    assert "child reported missing tonight" in page.inner_text("main")
+    _visit(page, "access-review", problems)
+    ctx.close()
+    assert problems == []
+
+
+def test_pages_load_nothing_from_outside_and_obey_the_csp(
+    site: Site, server: str, browser: Any
+) -> None:
+    ctx = browser.new_context()  # the CSP enforced, as users get it
+    page = ctx.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(server) else None,
+    )
+    _sign_in(page, server, site, "PS300")
+    for path in ("/work", "/dashboards/demand", "/search?q=child"):
+        page.goto(server + path)
+    ctx.close()
+    assert outside == []
+    assert not [e for e in errors if "Content Security Policy" in e], errors
