@@ -2,19 +2,27 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Exactly what was tested: every Python package pinned in requirements.lock (`make lock`).
+LOCK   := requirements.lock
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 # Front-end libraries for the web app (htmx, Pico CSS, cytoscape): from npm, never in the repo.
 NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
-.PHONY: setup system-deps demo test lint typecheck check bench clean
+.PHONY: setup system-deps demo test lint typecheck check bench clean lock
 
 setup: $(STAMP) $(NODE_STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
+
+# After changing dependencies in pyproject.toml: resolve them again and pin the result.
+lock:
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip freeze --exclude-editable > $(LOCK)
 
 $(NODE_STAMP): package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
