@@ -29,6 +29,7 @@ class Door:
     stranger: Actor  # an officer of the same force, another unit, no link to the record
     walled: Actor  # a senior officer of the force the record is walled from
     admin: Actor
+    out: Path
 
     def reads(self) -> list[LedgerEvent]:
         with self.app.store().reading() as s:
@@ -42,7 +43,7 @@ class Door:
 
 
 @pytest.fixture
-def door(store: Store, settings: Settings) -> Iterator[Door]:
+def door(store: Store, settings: Settings, tmp_path: Path) -> Iterator[Door]:
     w = build(store)
     with store.transaction() as s:
         other = create_agency(s, "XFP", "Cross Force Police", "police", Actor.system())
@@ -64,7 +65,9 @@ def door(store: Store, settings: Settings) -> Iterator[Door]:
         from candour.store.people import transfer
 
         transfer(s, "S100", other.id, None, Actor.system())
-    yield Door(app, w, actors[0], actors[1], actors[2], Actor(1, "Staff", "admin", "admin"))
+    yield Door(
+        app, w, actors[0], actors[1], actors[2], Actor(1, "Staff", "admin", "admin"), tmp_path
+    )
     app.close()
 
 
@@ -99,6 +102,7 @@ SERVICES: list[tuple[str, Call, int, bool]] = [
     ),
     ("graph person", lambda d, a, bg: d.app.people.person(a, d.world.person_uid, WHY, bg), 2, True),
     ("ledger prove", lambda d, a, bg: d.app.ledger.prove(a, _event_on(d), None, WHY), 1, False),
+    ("graph export", lambda d, a, bg: d.app.people.export(a, d.out / "net.graphml", WHY), 2, False),
 ]
 
 
@@ -122,6 +126,7 @@ def test_stranger_is_refused_and_nothing_leaves(
         call(door, door.stranger, None)
     assert "Adult One" not in str(err.value) and _rec(door) not in str(err.value)
     assert len(door.reads()) == before
+    assert not (door.out / "net.graphml").exists()
 
 
 @pytest.mark.parametrize(("name", "call", "n", "glass"), SERVICES, ids=IDS)
@@ -283,3 +288,49 @@ def test_editing_a_user_with_sql_fails_verification(door: Door, edit: str) -> No
     with door.app.store().reading() as s:
         report = verify(s)
     assert not report.intact and any("app_user" in str(f) for f in report.findings)
+
+
+def test_communities_show_only_what_the_user_may_read(door: Door) -> None:
+    before = len(door.reads())
+    found, labels, total = door.app.people.communities(door.stranger, WHY)
+    assert (found, labels, total) == ([], {}, 0) and len(door.reads()) == before
+    found, labels, _ = door.app.people.communities(door.assigned, WHY)
+    new = door.reads()[before:]
+    assert {e.entity_id for e in new} <= set(door.world.record_uids[:2])
+
+
+SHOWS_PERSONAL_DATA = [
+    ("record", "show", "R-1", "--purpose", "p"),
+    ("record", "history", "R-1", "--purpose", "p"),
+    ("ledger", "as-of", "R-1", "--at", "2024-01-01", "--purpose", "p"),
+    ("who-knew", "R-1", "--purpose", "p"),
+    ("graph", "person", "PER-1", "--purpose", "p"),
+    ("graph", "path", "PER-1", "PER-2", "--purpose", "p"),
+    ("graph", "communities", "--purpose", "p"),
+    ("link", "explain", "PER-1", "--purpose", "p"),
+    ("ledger", "prove", "0", "--purpose", "p"),
+    ("audit", "recording", "--purpose", "p"),
+    ("report", "demand"),
+    ("report", "language"),
+    ("intake", "quarantine"),
+    ("access", "reviews"),
+    ("users", "list"),
+    ("status",),
+]
+
+
+@pytest.mark.parametrize(
+    "args", SHOWS_PERSONAL_DATA, ids=[" ".join(a[:2]) for a in SHOWS_PERSONAL_DATA]
+)
+def test_every_command_refuses_without_sign_in(tmp_path: Path, args: tuple[str, ...]) -> None:
+    from typer.testing import CliRunner
+
+    from candour.cli import app as cli
+    from tests.support.cli import env_for, invoke
+
+    home = tmp_path / "home"
+    db = f"sqlite:///{home / 'candour.db'}"
+    assert invoke(home, db, "init").exit_code == 0
+    r = CliRunner().invoke(cli, list(args), env=env_for(home, db, "nobody"))
+    assert r.exit_code == 9 and "not signed in" in r.output, r.output
+    assert "Traceback" not in r.output
