@@ -404,3 +404,27 @@ def test_library_assets_are_served_from_node_modules(site: Site) -> None:
     c = site.client()
     assert c.get("/assets/htmx.min.js").status_code == 200
     assert c.get("/assets/..%2Fpackage.json").status_code == 404
+
+
+def test_a_decision_from_the_record_page(site: Site) -> None:
+    uid = site.world.record_uids[1]
+    c = site.sign_in("PS300")
+    page = c.get(f"/records/{uid}?purpose=review")
+    assert "Record a decision" in page.text
+    token = csrf_of(c, "/work")
+    form = {"csrf": token, "kind": "crime_recording", "outcome": "recorded", "offence_code": ""}
+    bad = c.post(f"/records/{uid}/decisions", data={**form, "reason": "assault disclosed"})
+    assert bad.status_code == 400 and "offence code" in bad.text
+    ok = c.post(
+        f"/records/{uid}/decisions",
+        data={**form, "offence_code": "19/1", "reason": "assault disclosed in the meeting"},
+    )
+    assert ok.status_code == 200 and "assault disclosed in the meeting" in ok.text
+    stranger = site.sign_in("PC700")
+    r = stranger.post(
+        f"/records/{uid}/decisions",
+        data={**form, "csrf": csrf_of(stranger, "/work"), "offence_code": "19/1",
+              "reason": "not mine"},
+    )  # fmt: skip
+    assert r.status_code == 403
+    assert "Record a decision" not in site.sign_in("A500").get(f"/records/{uid}?purpose=x").text

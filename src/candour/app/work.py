@@ -100,6 +100,41 @@ class WorkService:
             update_escalations(session, [(state, [step])])
             return head(session)[0] - 1
 
+    def decide(
+        self,
+        actor: Actor,
+        uid: str,
+        kind: str,
+        reason: str,
+        outcome: str | None = None,
+        offence_code: str | None = None,
+    ) -> None:
+        """A decision on a record the user may read by need-to-know (never by break-glass):
+        crime recording (with outcome and offence code), no further action, referral..."""
+        from candour.errors import NotFoundError
+        from candour.store.casework import NewDecision, add_decision
+        from candour.store.records import current_version
+
+        if actor.role not in DECIDERS:
+            raise refused()
+        with self.app.store().transaction() as session:
+            try:
+                root = current_version(session, uid).root_uid
+            except NotFoundError:
+                raise refused() from None
+            verdict = permitted(session, actor, [root]).get(root)
+            if verdict is None or not verdict.allowed or verdict.break_glass:
+                raise refused()
+            add_decision(
+                session,
+                uid,
+                NewDecision(kind, reason.strip(), outcome or None, offence_code or None),
+                actor,
+            )
+
+
+DECIDERS = frozenset({"officer", "supervisor", "safeguarding_lead", "senior"})
+
 
 def _reaches(owner_id: int | None, target_rank: str | None, actor: Actor) -> bool:
     if owner_id is not None:

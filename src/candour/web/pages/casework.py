@@ -61,7 +61,17 @@ def record(request: Request, actor: Signed, uid: str, purpose: str | None = None
         rec = candour_of(request).casefile.record(actor, uid, purpose)
     except PermissionDeniedError as exc:
         return _refused(request, uid, purpose, str(exc))
-    return page(request, "record.html", {"title": f"Record {rec.uid}", "r": rec})
+    return _record_page(request, actor, rec)
+
+
+def _record_page(request: Request, actor: Any, rec: Any) -> Response:
+    from candour.app.work import DECIDERS
+
+    return page(
+        request,
+        "record.html",
+        {"title": f"Record {rec.uid}", "r": rec, "may_decide": actor.role in DECIDERS},
+    )
 
 
 def _refused(request: Request, uid: str, purpose: str, message: str) -> Response:
@@ -82,7 +92,7 @@ def break_glass(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     rec = candour_of(request).casefile.record(actor, uid, purpose, reason)
-    return page(request, "record.html", {"title": f"Record {rec.uid}", "r": rec})
+    return _record_page(request, actor, rec)
 
 
 @router.get("/people/{person}")
@@ -136,3 +146,17 @@ def who_knew(
         "who_knew.html",
         {"title": f"Who knew: {target}", "w": answer, "purpose": purpose},
     )
+
+
+@router.post("/records/{uid}/decisions", dependencies=[Depends(check_csrf)])
+def decide(
+    request: Request,
+    actor: Signed,
+    uid: str,
+    kind: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    offence_code: Annotated[str, Form()] = "",
+) -> Response:
+    candour_of(request).work.decide(actor, uid, kind, reason, outcome, offence_code)
+    return RedirectResponse(f"/records/{uid}?purpose=crime-recording+decision", status_code=303)
