@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from candour.app.casefile import CaseFileService
     from candour.app.identity import IdentityService
     from candour.app.ledger import LedgerService
+    from candour.app.oversight import OversightService
     from candour.app.people import PeopleService
     from candour.app.pipeline import PipelineService
     from candour.app.publish import PublishService
@@ -163,6 +164,12 @@ class Candour:
         from candour.app.publish import PublishService
 
         return PublishService(self)
+
+    @cached_property
+    def oversight(self) -> OversightService:
+        from candour.app.oversight import OversightService
+
+        return OversightService(self)
 
     def close(self) -> None:
         if self._store is not None:

@@ -28,6 +28,8 @@ class Capability(StrEnum):
     VIEW_QUARANTINE = "review quarantined input"
     VIEW_REPORTS = "see reports"
     EVALUATE = "score against synthetic ground truth"
+    VIEW_OVERSIGHT = "see oversight cases"
+    RUN_OVERSIGHT = "run oversight cases"
 
 
 R = Role
@@ -49,6 +51,8 @@ _GRANTS: dict[Capability, frozenset[Role]] = {
         {R.SUPERVISOR, R.SAFEGUARDING_LEAD, R.ANALYST, R.SENIOR, R.OVERSIGHT, R.AUDITOR}
     ),
     Capability.EVALUATE: frozenset(set(R) - {R.SERVICE}),
+    Capability.VIEW_OVERSIGHT: frozenset({R.OVERSIGHT, R.AUDITOR}),
+    Capability.RUN_OVERSIGHT: frozenset({R.OVERSIGHT}),
 }
 
 

@@ -207,3 +207,4 @@ class EventAction(StrEnum):
     ACCESS_REVIEW = "access_review"
     PUBLICATION_DRAFT = "publication_draft"
     PUBLICATION_APPROVE = "publication_approve"
+    OVERSIGHT = "oversight"

@@ -180,3 +180,79 @@ PROTECTED: dict[str, tuple[str, str, Callable[[Mapping[Any, Any]], str], tuple[s
     "quarantine": ("quarantine", "id", quarantine_hash, QUARANTINE_COLUMNS),
     "user": ("app_user", "id", user_hash, USER_COLUMNS),
 }
+
+OVERSIGHT_COMPLAINT_COLUMNS = (
+    "uid",
+    "force_id",
+    "complainant",
+    "received_at",
+    "channel",
+    "record_uid",
+    "investigation_set",
+    "created_by",
+    "created_at",
+)
+OVERSIGHT_INVESTIGATION_COLUMNS = (
+    "uid",
+    "complaint_id",
+    "mode",
+    "investigator_id",
+    "investigation_set",
+    "opened_at",
+    "created_by",
+    "created_at",
+)
+OVERSIGHT_ALLEGATION_COLUMNS = (
+    "uid",
+    "complaint_id",
+    "investigation_id",
+    "subject_id",
+    "rank_at_time",
+    "category",
+    "created_by",
+    "created_at",
+)
+OVERSIGHT_DECISION_COLUMNS = (
+    "uid",
+    "kind",
+    "complaint_id",
+    "investigation_id",
+    "allegation_id",
+    "version",
+    "value",
+    "text",
+    "reason",
+    "detail",
+    "decided_by",
+    "rank_at_decision",
+    "approved_by",
+    "decided_at",
+)
+oversight_complaint_hash = _hasher(OVERSIGHT_COMPLAINT_COLUMNS)
+oversight_investigation_hash = _hasher(OVERSIGHT_INVESTIGATION_COLUMNS)
+oversight_allegation_hash = _hasher(OVERSIGHT_ALLEGATION_COLUMNS)
+oversight_decision_hash = _hasher(OVERSIGHT_DECISION_COLUMNS)
+PROTECTED["oversight_complaint"] = (
+    "oversight_complaint",
+    "uid",
+    oversight_complaint_hash,
+    OVERSIGHT_COMPLAINT_COLUMNS,
+)
+PROTECTED["oversight_investigation"] = (
+    "oversight_investigation",
+    "uid",
+    oversight_investigation_hash,
+    OVERSIGHT_INVESTIGATION_COLUMNS,
+)
+PROTECTED["oversight_allegation"] = (
+    "oversight_allegation",
+    "uid",
+    oversight_allegation_hash,
+    OVERSIGHT_ALLEGATION_COLUMNS,
+)
+PROTECTED["oversight_decision"] = (
+    "oversight_decision",
+    "uid",
+    oversight_decision_hash,
+    OVERSIGHT_DECISION_COLUMNS,
+)

@@ -474,3 +474,80 @@ class PublicationDraft(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_at: Mapped[datetime | None]
     approval_event: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class OversightComplaint(Base):
+    """A complaint about the police, and the oversight case built on it (`uid` is the case).
+
+    `force_id` is the force complained about: its users are walled from the case."""
+
+    __tablename__ = "oversight_complaint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    complainant: Mapped[str] = mapped_column(String(200), index=True)
+    received_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(32))
+    record_uid: Mapped[str | None] = mapped_column(String(64))
+    investigation_set: Mapped[str | None] = mapped_column(String(120), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OversightInvestigation(Base):
+    """A misconduct investigation into (some of) a complaint's allegations."""
+
+    __tablename__ = "oversight_investigation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("oversight_complaint.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    investigator_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    investigation_set: Mapped[str | None] = mapped_column(String(120), index=True)
+    opened_at: Mapped[datetime]
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OversightAllegation(Base):
+    """One allegation against one officer, with the rank the officer held at the time."""
+
+    __tablename__ = "oversight_allegation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("oversight_complaint.id"), index=True)
+    investigation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oversight_investigation.id"), index=True
+    )
+    subject_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    rank_at_time: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(48))
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OversightDecision(Base):
+    """A recorded decision on a case: terms of reference (versioned), a narrowing of scope, a
+    finding or an outcome on an allegation, a complainant label, a commissioner's request and
+    its answer. Each has an author, a reason and, where the rules ask, an approver."""
+
+    __tablename__ = "oversight_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("oversight_complaint.id"), index=True)
+    investigation_id: Mapped[int | None] = mapped_column(ForeignKey("oversight_investigation.id"))
+    allegation_id: Mapped[int | None] = mapped_column(ForeignKey("oversight_allegation.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    value: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    rank_at_decision: Mapped[str | None] = mapped_column(String(32))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
