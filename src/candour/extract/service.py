@@ -30,6 +30,7 @@ from candour.store.db import Store
 from candour.store.digests import Change, record_changes
 from candour.store.disclosures import add_disclosures
 from candour.store.entities import NewMention, add_mentions
+from candour.store.enums import EventAction
 from candour.store.models import Disclosure, Finding, Record, table_of
 from candour.store.models import Extraction as ExtractionRow
 from candour.store.records import allocate_ids
@@ -152,7 +153,7 @@ def run_extraction(
                 session,
                 [
                     EventDraft(
-                        "system",
+                        EventAction.SYSTEM,
                         "extraction",
                         None,
                         actor.id,

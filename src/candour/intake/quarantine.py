@@ -15,6 +15,7 @@ from candour.intake.readers import READERS, Rejected, Unit
 from candour.intake.service import Batch, Summary
 from candour.ledger.log import EventDraft, append
 from candour.store import Actor, Store
+from candour.store.enums import EventAction
 from candour.store.hashing import QUARANTINE_COLUMNS, quarantine_hash
 from candour.store.models import QuarantineItem
 from candour.store.types import utcnow
@@ -106,7 +107,7 @@ def _update(store: Store, item_id: int, actor: Actor, message: str, field: str |
             session,
             [
                 EventDraft(
-                    "amend",
+                    EventAction.AMEND,
                     "quarantine",
                     str(item_id),
                     actor.id,
@@ -127,7 +128,7 @@ def _resolve(store: Store, item_id: int, actor: Actor, uid: str | None) -> None:
             session,
             [
                 EventDraft(
-                    "resolve",
+                    EventAction.RESOLVE,
                     "quarantine",
                     str(item_id),
                     actor.id,

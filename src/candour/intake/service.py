@@ -30,6 +30,7 @@ from candour.store.bulk import insert_many
 from candour.store.casework import insert_decisions
 from candour.store.disclosures import add_disclosures
 from candour.store.entities import insert_mention_values
+from candour.store.enums import EventAction
 from candour.store.hashing import quarantine_hash
 from candour.store.models import QuarantineItem, table_of
 from candour.store.records import allocate_ids, insert_record_values
@@ -316,7 +317,7 @@ def quarantine(
         session,
         [
             EventDraft(
-                "quarantine",
+                EventAction.QUARANTINE,
                 "quarantine",
                 str(row["id"]),
                 actor.id,

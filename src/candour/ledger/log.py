@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from candour.errors import LedgerError, NotFoundError
 from candour.ledger import merkle
 from candour.store.bulk import db_converter, insert_tuples
+from candour.store.enums import EventAction
 from candour.store.hashing import canonical_json
 from candour.store.models import LedgerEvent, LedgerHead, table_of
 from candour.store.types import UTCDateTime, iso, utcnow
@@ -43,9 +44,12 @@ def node_key(level: int, index: int) -> int:
 
 @dataclass
 class EventDraft:
-    """What happened, by whom, to what, and why: one future leaf."""
+    """What happened, by whom, to what, and why: one future leaf.
 
-    action: str
+    `action` is one of the ledger's vocabulary (`EventAction`); anything else is refused here,
+    so no event with a misspelt action is ever logged. It is kept as the plain text value."""
+
+    action: EventAction | str
     entity_type: str
     entity_id: str | None = None
     actor_id: int | None = None
@@ -59,6 +63,9 @@ class EventDraft:
     # it elsewhere, e.g. in an intake worker process. There is no time: `append` stamps each
     # event with the server's clock; a time from outside goes in the payload as OCCURRED_AT.
     payload: Mapping[str, Any] | str = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.action = EventAction(self.action).value
 
 
 #: The payload key for when the thing an event records happened outside Candour (`iso` text).

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from candour.errors import NotFoundError, ValidationError
 from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
+from candour.store.enums import EventAction
 from candour.store.hashing import link_decision_hash
 from candour.store.models import Entity, LinkDecision, Mention
 from candour.store.types import utcnow
@@ -106,7 +107,7 @@ def decide(
         session.flush()
         drafts.append(
             EventDraft(
-                "resolve",
+                EventAction.RESOLVE,
                 "link_decision",
                 str(row.id),
                 actor.id,

@@ -43,6 +43,7 @@ from candour.store.access import Actor
 from candour.store.bulk import insert_many, update_many
 from candour.store.db import Store
 from candour.store.digests import AGGREGATES, Change, record_changes, rows_of
+from candour.store.enums import EventAction
 from candour.store.models import Entity, Mention, PersonAlias, table_of
 from candour.store.records import allocate_ids
 from candour.store.types import utcnow
@@ -178,7 +179,7 @@ def run_link(
                 session,
                 [
                     EventDraft(
-                        "resolve",
+                        EventAction.RESOLVE,
                         "link_run",
                         report.model_digest,
                         actor.id,
@@ -472,7 +473,7 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
                 session,
                 [
                     EventDraft(
-                        "resolve", "link_run", digest, actor.id, actor.rank,
+                        EventAction.RESOLVE, "link_run", digest, actor.id, actor.rank,
                         purpose="incremental person linkage",
                         payload={"run": "incremental", "new_mentions": report.new_mentions,
                                  "joined": report.joined, "new_persons": report.new_persons,

@@ -14,6 +14,7 @@ from candour.errors import ValidationError
 from candour.ledger.log import EventDraft, append
 from candour.rules.model import AnyRule, HarmWeights, TextLexicon, parse_rule
 from candour.store.access import Actor
+from candour.store.enums import EventAction
 from candour.store.hashing import rule_version_hash
 from candour.store.models import RuleVersion
 from candour.store.types import utcnow
@@ -62,7 +63,7 @@ def load_rule(session: Session, text: str, source: str, actor: Actor) -> Loaded:
         session,
         [
             EventDraft(
-                "rule_change",
+                EventAction.RULE_CHANGE,
                 "rule",
                 f"{rule.id}@{rule.version}",
                 actor.id,

@@ -16,7 +16,7 @@ from candour.ledger.log import OCCURRED_AT, EventDraft, Formatted, Formatter, ap
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor
 from candour.store.bulk import insert_many, insert_tuples, update_many
-from candour.store.enums import DecisionKind, EscalationStatus, Rank, RecordingOutcome
+from candour.store.enums import DecisionKind, EscalationStatus, EventAction, Rank, RecordingOutcome
 from candour.store.hashing import (
     DECISION_COLUMNS,
     ESCALATION_COLUMNS,
@@ -129,7 +129,7 @@ def decision_parts(new: NewDecision, actor: Actor, now: datetime, fmt: Formatter
         payload[OCCURRED_AT] = iso(new.decided_at)
     event = fmt(
         EventDraft(
-            "decide",
+            EventAction.DECIDE,
             "decision",
             "",
             actor.id,
@@ -361,7 +361,7 @@ def assign(session: Session, record_uid: str, user: User, actor: Actor) -> Assig
         session,
         [
             EventDraft(
-                "assign",
+                EventAction.ASSIGN,
                 "assignment",
                 str(a.id),
                 actor.id,

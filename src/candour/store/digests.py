@@ -39,6 +39,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from candour.errors import LedgerError
+from candour.store.enums import EventAction
 from candour.store.hashing import canonical_json
 
 LANES = 1024
@@ -286,7 +287,7 @@ def rebaseline(session: Session, name: str, purpose: str) -> None:
         (name, state.to_bytes(), state.count),
     )
     draft = EventDraft(
-        "system",
+        EventAction.SYSTEM,
         TABLE_EVENT,
         name,
         subject_hash=state.hexdigest(),

@@ -17,6 +17,7 @@ from candour.ledger.log import OCCURRED_AT, EventDraft, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor
 from candour.store.bulk import insert_many
+from candour.store.enums import EventAction
 from candour.store.hashing import disclosure_hash
 from candour.store.models import Disclosure, table_of
 from candour.store.records import allocate_ids
@@ -68,7 +69,7 @@ def add_disclosures(
         }
         drafts.append(
             EventDraft(
-                "create",
+                EventAction.CREATE,
                 "disclosure",
                 str(did),
                 actor.id,

@@ -208,3 +208,4 @@ class EventAction(StrEnum):
     PUBLICATION_DRAFT = "publication_draft"
     PUBLICATION_APPROVE = "publication_approve"
     OVERSIGHT = "oversight"
+    QUARANTINE = "quarantine"

@@ -31,7 +31,7 @@ def create_agency(session: Session, code: str, name: str, kind: str, actor: Acto
         session,
         [
             EventDraft(
-                "create",
+                EventAction.CREATE,
                 "agency",
                 code,
                 actor.id,

@@ -21,7 +21,7 @@ from candour.ledger.log import OCCURRED_AT, EventDraft, Formatted, append
 from candour.ledger.log import lock as ledger_lock
 from candour.store.access import Actor
 from candour.store.bulk import driver_rows, insert_tuples
-from candour.store.enums import RecordKind
+from candour.store.enums import EventAction, RecordKind
 from candour.store.hashing import RECORD_COLUMNS, canonical_json, digest, record_hash
 from candour.store.models import Assignment, Decision, Escalation, LedgerEvent, Record, table_of
 from candour.store.types import iso, utcnow
@@ -189,7 +189,7 @@ def create_event(
         occurred = received if isinstance(received, str) else iso(received)
         payload.update({"imported": True, "by": actor.id, OCCURRED_AT: occurred})
     return EventDraft(
-        "create" if row["version"] == 1 else "amend",
+        EventAction.CREATE if row["version"] == 1 else EventAction.AMEND,
         "record",
         row["uid"],
         who.id,
