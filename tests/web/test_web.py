@@ -428,3 +428,26 @@ def test_a_decision_from_the_record_page(site: Site) -> None:
     )  # fmt: skip
     assert r.status_code == 403
     assert "Record a decision" not in site.sign_in("A500").get(f"/records/{uid}?purpose=x").text
+
+
+def test_filing_a_report_that_discloses_a_sexual_offence_against_a_child(site: Site) -> None:
+    c = site.sign_in("PC400")
+    token = csrf_of(c, "/file")
+    form = {"csrf": token, "kind": "crime_report", "received_at": "2099-01-01T10:00",
+            "text": "", "child_name": "Child B", "child_age": "200"}  # fmt: skip
+    bad = c.post("/file", data=form)
+    assert bad.status_code == 400
+    assert "received_at" in bad.text and "child_age" in bad.text and "text" in bad.text
+    form |= {"received_at": utcnow().strftime("%Y-%m-%dT%H:%M"), "child_age": "13",
+             "text": "Child B said a man at the taxi rank touched her.", "disclosure": "true",
+             "offence_code": "19/1", "offence_group": "sexual_offences"}  # fmt: skip
+    ok = c.post("/file", data=form)
+    assert ok.status_code == 200, ok.text[-800:]
+    assert "Child B said a man" in ok.text and "about a child" in ok.text
+    # The supervisor's queue shows its recording deadline.
+    work = site.sign_in("PS300").get("/work").text
+    assert "crime-recording decision (sexual_offences)" in work
+    assert site.sign_in("A500").get("/file").status_code == 200  # the form; filing is refused
+    analyst = site.sign_in("A500")
+    r = analyst.post("/file", data={**form, "csrf": csrf_of(analyst, "/file")})
+    assert r.status_code == 403

@@ -15,6 +15,7 @@ from candour.errors import ConfigError
 if TYPE_CHECKING:
     from candour.app.admin import AdminService
     from candour.app.casefile import CaseFileService
+    from candour.app.filing import FilingService
     from candour.app.identity import IdentityService
     from candour.app.ledger import LedgerService
     from candour.app.oversight import OversightService
@@ -170,6 +171,12 @@ class Candour:
         from candour.app.oversight import OversightService
 
         return OversightService(self)
+
+    @cached_property
+    def filing(self) -> FilingService:
+        from candour.app.filing import FilingService
+
+        return FilingService(self)
 
     def close(self) -> None:
         if self._store is not None:

@@ -19,6 +19,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 NAV = [
     ("/work", "My work", None),
     ("/search", "Search", None),
+    ("/file", "File a report", "file"),
     ("/dashboards/demand", "Demand", "reports"),
     ("/dashboards/recording", "Recording audit", "reports"),
     ("/access-reviews", "Access review", "review"),

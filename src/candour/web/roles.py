@@ -12,6 +12,7 @@ _OFFERS = {
     "reports": {"supervisor", "safeguarding_lead", "analyst", "senior", "oversight", "auditor"},
     "review": {"auditor"},
     "admin": {"admin"},
+    "file": {"officer", "supervisor", "safeguarding_lead", "oversight"},
 }
 
 

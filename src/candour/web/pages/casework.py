@@ -160,3 +160,31 @@ def decide(
 ) -> Response:
     candour_of(request).work.decide(actor, uid, kind, reason, outcome, offence_code)
     return RedirectResponse(f"/records/{uid}?purpose=crime-recording+decision", status_code=303)
+
+
+@router.get("/file")
+def file_form(request: Request, actor: Signed) -> Response:
+    from candour.app.filing import FORM_KINDS
+
+    return page(
+        request, "file.html", {"title": "File a report or referral", "kinds": FORM_KINDS,
+                               "form": {}, "errors": {}},
+    )  # fmt: skip
+
+
+@router.post("/file", dependencies=[Depends(check_csrf)])
+async def file_report(request: Request, actor: Signed) -> Response:
+    from candour.app.filing import FORM_KINDS
+
+    form = {k: v for k, v in (await request.form()).items() if k != "csrf"}
+    filed = candour_of(request).filing.file(actor, form)
+    if filed.uid:
+        return RedirectResponse(f"/records/{filed.uid}?purpose=filing+a+report", status_code=303)
+    status = 400 if filed.errors else 422
+    return page(
+        request,
+        "file.html",
+        {"title": "File a report or referral", "kinds": FORM_KINDS, "form": form,
+         "errors": filed.errors, "quarantined": filed.quarantined},
+        status,
+    )  # fmt: skip
