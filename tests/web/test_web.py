@@ -172,6 +172,7 @@ def _routes(site: Site) -> list[tuple[str, str, set[str]]]:
         ("GET", "/dashboards/recording", reports),
         ("GET", "/access-reviews", {"auditor"}),
         ("GET", "/admin/users", {"admin"}),
+        ("GET", "/ledger", everyone - {"officer"}),
         ("GET", "/docs", everyone),
         ("GET", "/api/me", everyone),
         ("GET", f"/api/records/{uid}?purpose=case", readers),
@@ -376,6 +377,16 @@ def test_who_knew_downloads(site: Site) -> None:
     assert js["kind"] == "record" and js["rows"]
     assert all(row["proof"] for row in js["rows"])
     assert c.get(f"/who-knew/{uid}?purpose=audit&format=xml").status_code == 422
+
+
+def test_ledger_page_verifies_and_offers_the_checkpoint(site: Site) -> None:
+    c = site.sign_in("AU600")
+    auditor = site.app.identity.actor(_token(site, "AU600"))
+    site.app.ledger.checkpoint(auditor)
+    assert "Download the checkpoint" in c.get("/ledger").text
+    assert c.get("/ledger/checkpoint.txt").text.splitlines()[1].isdigit()
+    r = c.post("/ledger/verify", data={"csrf": csrf_of(c, "/ledger")})
+    assert r.status_code == 200 and "Intact" in r.text
 
 
 def test_dashboards_have_tables_beside_charts(site: Site) -> None:

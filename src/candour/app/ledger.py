@@ -58,6 +58,14 @@ class LedgerService:
             note = latest_note(session)
         return open_checkpoint(note, verifier) if note else None
 
+    def latest_note(self, actor: Actor) -> str | None:
+        """The latest signed checkpoint as its note text (what an outside body keeps)."""
+        from candour.ledger.checkpoint import latest_note
+
+        require(actor, Capability.VERIFY_LEDGER)
+        with self.app.store().reading() as session:
+            return latest_note(session)
+
     def size(self) -> int:
         from candour.ledger.log import head
 

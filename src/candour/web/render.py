@@ -23,6 +23,7 @@ NAV = [
     ("/dashboards/demand", "Demand", "reports"),
     ("/dashboards/recording", "Recording audit", "reports"),
     ("/access-reviews", "Access review", "review"),
+    ("/ledger", "Ledger", "ledger"),
     ("/admin/users", "Users", "admin"),
 ]
 

@@ -11,6 +11,15 @@ if TYPE_CHECKING:
 _OFFERS = {
     "reports": {"supervisor", "safeguarding_lead", "analyst", "senior", "oversight", "auditor"},
     "review": {"auditor"},
+    "ledger": {
+        "admin",
+        "supervisor",
+        "safeguarding_lead",
+        "analyst",
+        "senior",
+        "oversight",
+        "auditor",
+    },
     "admin": {"admin"},
     "file": {"officer", "supervisor", "safeguarding_lead", "oversight"},
 }

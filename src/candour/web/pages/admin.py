@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from candour.errors import NotFoundError
 from candour.web.render import page
 from candour.web.security import candour_of, check_csrf, page_actor
 
@@ -42,3 +43,36 @@ def review(
 ) -> Response:
     candour_of(request).admin.review(actor, event, outcome, note)
     return RedirectResponse("/access-reviews", status_code=303)
+
+
+@router.get("/ledger")
+def ledger(request: Request, actor: Signed) -> Response:
+    app = candour_of(request)
+    note = app.ledger.latest_note(actor)
+    return page(
+        request, "ledger.html", {"title": "Ledger", "size": app.ledger.size(), "note": note}
+    )
+
+
+@router.get("/ledger/checkpoint.txt")
+def checkpoint(request: Request, actor: Signed) -> Response:
+    note = candour_of(request).ledger.latest_note(actor)
+    if note is None:
+        raise NotFoundError("no checkpoint has been signed yet")
+    return Response(
+        note,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="checkpoint.txt"'},
+    )
+
+
+@router.post("/ledger/verify", dependencies=[Depends(check_csrf)])
+def verify(request: Request, actor: Signed) -> Response:
+    app = candour_of(request)
+    report = app.ledger.verify(actor, None, None)
+    return page(
+        request,
+        "ledger.html",
+        {"title": "Ledger", "size": app.ledger.size(), "note": app.ledger.latest_note(actor),
+         "report": report},
+    )  # fmt: skip
