@@ -28,6 +28,12 @@ class RecordView:
     about_child: bool
     break_glass: bool
 
+    @classmethod
+    def of(cls, r: Any, break_glass: bool) -> RecordView:
+        """The view of a consulted record (an ORM row that must not leave the service)."""
+        return cls(r.uid, r.root_uid, r.version, r.kind, r.received_at, r.title, r.body,
+                   dict(r.fields or {}), r.about_child, break_glass)  # fmt: skip
+
 
 class RecordService:
     def __init__(self, app: Candour) -> None:
@@ -39,18 +45,7 @@ class RecordService:
         with self.app.store().transaction() as session:
             seen = consult(session, actor, [uid], purpose, break_glass=break_glass)
             (r,) = seen.load(session)
-            return RecordView(
-                r.uid,
-                r.root_uid,
-                r.version,
-                r.kind,
-                r.received_at,
-                r.title,
-                r.body,
-                dict(r.fields or {}),
-                r.about_child,
-                seen.break_glass,
-            )
+            return RecordView.of(r, seen.break_glass)
 
     def history(
         self, actor: Actor, uid: str, purpose: str, break_glass: str | None = None
@@ -74,18 +69,4 @@ class RecordService:
         """Many records at once (exports, search results): one event per record."""
         with self.app.store().transaction() as session:
             seen = consult(session, actor, uids, purpose, partial=True)
-            return [
-                RecordView(
-                    r.uid,
-                    r.root_uid,
-                    r.version,
-                    r.kind,
-                    r.received_at,
-                    r.title,
-                    r.body,
-                    dict(r.fields or {}),
-                    r.about_child,
-                    seen.break_glass,
-                )
-                for r in seen.load(session)
-            ]
+            return [RecordView.of(r, seen.break_glass) for r in seen.load(session)]
