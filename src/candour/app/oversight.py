@@ -224,6 +224,12 @@ class OversightService:
             invs, algs, decisions, investigation_set=investigation_set, now=now or utcnow()
         )
 
+    def evidence(self, actor: Actor, case: str, out: Path, purpose: str) -> dict[str, Any]:
+        """Write the case's evidence bundle (see `candour.oversight.evidence`)."""
+        from candour.oversight.evidence import write_bundle
+
+        return write_bundle(self.app, actor, case, out, purpose)
+
 
 def _case(s: Any, row: Any, *, full: bool) -> Case:
     from sqlalchemy import select

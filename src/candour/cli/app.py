@@ -17,6 +17,7 @@ from candour.cli import (
     intake_cmds,
     ledger_cmds,
     link_cmds,
+    oversight_cmds,
     publish_cmds,
     record_cmds,
     rules_cmds,
@@ -78,6 +79,7 @@ link_cmds.register(app)
 graph_cmds.register(app)
 web_cmds.register(app)
 publish_cmds.register(app)
+oversight_cmds.register(app)
 
 
 def main() -> None:

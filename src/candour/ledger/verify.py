@@ -5,6 +5,7 @@ exported log. No database, no Candour installation beyond this package's pure mo
     python -m candour.ledger.verify --key ledger.pub --checkpoint new.txt --old old.txt \
         --consistency proof.json
     python -m candour.ledger.verify --key ledger.pub --checkpoint cp.txt --log export.jsonl
+    python -m candour.ledger.verify --bundle evidence.zip [--key ledger.pub]
 
 Exit 0 when everything verifies; 1 with one line saying what did not.
 """
@@ -89,21 +90,37 @@ def check_log(path: Path, cp: Checkpoint) -> str:
     return f"the exported log's first {cp.size} events match the signed checkpoint"
 
 
+def _check_bundle(bundle: Path, key: Path | None) -> str:
+    from candour.oversight.evidence import check_bundle
+
+    try:
+        data = bundle.read_bytes()
+    except OSError as exc:
+        raise LedgerError(f"{bundle}: cannot read ({exc.strerror})") from None
+    return check_bundle(data, _read(key) if key else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m candour.ledger.verify",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--key", type=Path, required=True, help="verifier (public) key file")
-    parser.add_argument("--checkpoint", type=Path, required=True, help="signed checkpoint")
+    parser.add_argument("--key", type=Path, help="verifier (public) key file")
+    parser.add_argument("--checkpoint", type=Path, help="signed checkpoint")
     group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--bundle", type=Path, help="an oversight evidence bundle (zip)")
     group.add_argument("--proof", type=Path, help="inclusion proof JSON")
     group.add_argument("--consistency", type=Path, help="consistency proof JSON (with --old)")
     group.add_argument("--log", type=Path, help="exported log, one event per line")
     parser.add_argument("--old", type=Path, help="the older signed checkpoint")
     args = parser.parse_args(argv)
+    if args.bundle is None and (args.key is None or args.checkpoint is None):
+        parser.error("--key and --checkpoint are required (except with --bundle)")
     try:
+        if args.bundle is not None:
+            print(f"verified: {_check_bundle(args.bundle, args.key)}")
+            return 0
         verifier = Verifier.parse(_read(args.key))
         cp = open_checkpoint(_read(args.checkpoint), verifier)
         if args.proof:
