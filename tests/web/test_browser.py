@@ -83,6 +83,12 @@ def _axe(page: Any) -> list[str]:
     ]
 
 
+def site_assets() -> dict[str, Path]:
+    from candour.web import assets
+
+    return assets.available()
+
+
 def _visit(page: Any, name: str, problems: list[str]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -114,6 +120,15 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
             ),
             actor_for(ps),
         )  # fmt: skip
+        from candour.store import NewMention, add_mentions, ensure_entity
+        from candour.store.records import current_version
+
+        car = ensure_entity(s, "vehicle", "V-0001", "AB12 CDE")
+        add_mentions(
+            s,
+            [NewMention(current_version(s, uid).id, "vehicle", "AB12 CDE", "field", "test",
+                        entity_id=car.id)],
+        )  # fmt: skip
     problems: list[str] = []
     # bypass_csp only so that the test can inject axe-core; the app's own pages load no
     # inline code (test_web checks the headers and the HTML).
@@ -138,6 +153,10 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     page.get_by_role("button", name="Open").click()
     assert "decision made late; officer spoken to" in page.inner_text("main")
     _visit(page, "who-knew", problems)
+    page.goto(f"{server}/people/P-0001?purpose=analysis")
+    if "cytoscape.min.js" in site_assets():
+        page.wait_for_selector("#network canvas")
+    _visit(page, "person", problems)
     page.goto(f"{server}/dashboards/demand")
     _visit(page, "demand", problems)
     page.goto(f"{server}/dashboards/recording")
@@ -179,7 +198,7 @@ def test_pages_load_nothing_from_outside_and_obey_the_csp(
         lambda r: outside.append(r.url) if not r.url.startswith(server) else None,
     )
     _sign_in(page, server, site, "PS300")
-    for path in ("/work", "/dashboards/demand", "/search?q=child"):
+    for path in ("/work", "/dashboards/demand", "/search?q=child", "/people/P-0001?purpose=x"):
         page.goto(server + path)
     ctx.close()
     assert outside == []

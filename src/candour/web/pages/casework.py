@@ -100,8 +100,14 @@ def person(request: Request, actor: Signed, person: str, purpose: str | None = N
     if not purpose:
         return _purpose_form(request, f"/people/{person}", "person")
     view = candour_of(request).people.person(actor, person, purpose)
+    network = {
+        "centre": {"id": f"P:{person}", "label": view.label, "type": "person"},
+        "near": [{"id": n.node, "label": n.label, "type": n.type, "via": n.via} for n in view.near],
+    }
     return page(
-        request, "person.html", {"title": f"Person {person}", "p": view, "purpose": purpose}
+        request,
+        "person.html",
+        {"title": f"Person {person}", "p": view, "purpose": purpose, "network": network},
     )
 
 
