@@ -37,11 +37,13 @@ class PipelineService:
         for p in paths:
             if not p.exists():
                 raise ValidationError("no such file or folder", source=str(p))
+        s = self.app.settings
+        guard = (str(s.home.resolve()), str(s.effective_key_file.resolve().parent))
         return ingest(
             self.app.store(),
             list(paths),
             actor,
-            Options(kind=kind, agency=agency),
+            Options(kind=kind, agency=agency, refuse_under=guard),
             progress=progress,
             workers=self.app.settings.intake_workers,
         )

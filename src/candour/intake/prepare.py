@@ -48,6 +48,8 @@ class Options:
     kind: str | None = None
     agency: str | None = None
     limits: Limits = field(default_factory=Limits)
+    # Folders intake never reads from (the data home: its key and database).
+    refuse_under: tuple[str, ...] = ()
 
 
 @dataclass

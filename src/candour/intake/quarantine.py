@@ -42,7 +42,7 @@ def _current_bytes(item: QuarantineItem, replacement: Path | None) -> bytes:
     if replacement is not None:
         return replacement.read_bytes()
     source = Path(item.source)
-    if not source.is_file():
+    if source.is_symlink() or not source.is_file():  # never follow a link, never open a FIFO
         return item.raw
     if item.reader == "document" and item.locator is None:
         return source.read_bytes()

@@ -11,7 +11,7 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from candour.errors import CandourError
+from candour.intake.paths import walk
 from candour.intake.prepare import Directory, Options, Prepared, Result, prepare_units
 from candour.intake.readers import Lines, Rejected, Rows, Unit, reader_for
 from candour.ledger.log import EventDraft, append
@@ -56,16 +57,11 @@ class Summary:
 
 
 # -- walking ---------------------------------------------------------------------------------
-def files_under(paths: Iterable[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if p.is_file() and not any(
-                    part.startswith(".") for part in p.relative_to(path).parts
-                ):
-                    yield p
-        else:
-            yield path
+def files_under(paths: Iterable[Path], refuse_under: Sequence[str] = ()) -> Iterator[Path]:
+    """The files intake may read under `paths` (refusals left out: see `intake.paths.walk`)."""
+    for item in walk(paths, refuse_under):
+        if isinstance(item, Path):
+            yield item
 
 
 def split_file(path: Path, options: Options) -> Iterator[Unit | Lines | Rows | Rejected]:
@@ -156,8 +152,13 @@ def chunks(
     """Units of every file in order, in chunks of `max_units` (CHUNK_UNITS) or CHUNK_BYTES."""
     max_units = max_units or CHUNK_UNITS
     chunk = Chunk()
-    for path in files_under(paths):
+    for item in walk(paths, options.refuse_under):
         summary.files += 1
+        if isinstance(item, Rejected):
+            chunk.units.append(item)
+            chunk.count += 1
+            continue
+        path = item
         for unit in split_file(path, options):
             chunk.units.append(unit)
             chunk.count += unit.count if isinstance(unit, Lines | Rows) else 1
