@@ -24,6 +24,7 @@ from candour.cli import (
     store_cmds,
     synth_cmds,
     web_cmds,
+    witness_cmds,
 )
 from candour.cli.context import Context, err_console
 from candour.errors import CandourError
@@ -80,6 +81,7 @@ graph_cmds.register(app)
 web_cmds.register(app)
 publish_cmds.register(app)
 oversight_cmds.register(app)
+witness_cmds.register(app)
 
 
 def main() -> None:
