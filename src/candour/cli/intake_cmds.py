@@ -11,6 +11,9 @@ from rich.table import Table
 from candour.cli.context import console, err_console, signed_in
 from candour.errors import ValidationError
 
+# The exit status of an ingest that stored every good row but quarantined at least one.
+QUARANTINED = 10
+
 intake_app = typer.Typer(help="Quarantine: what intake could not take in.", no_args_is_help=True)
 
 
@@ -49,6 +52,9 @@ def ingest(
         for reason, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
             console.print(f"  quarantined: {n:,} x {reason}")
         console.print("  see 'candour intake quarantine'")
+    if summary.quarantined:
+        # Stored what was good; a script must still notice that something was not.
+        raise typer.Exit(QUARANTINED)
 
 
 @intake_app.command("quarantine")
