@@ -104,11 +104,12 @@ def test_reingest_is_idempotent(workforce: Store, tmp_path: Path) -> None:
         (json.dumps(good(received_at="2012-02-30T00:00:00Z")), "received_at", "valid datetime"),
         (json.dumps(good(people=[{"name": "A", "age": "old"}])), "people.0.age", "valid integer"),
         (json.dumps(good(people="Amy")), "people", "valid list"),
-        (json.dumps(good(agency="MI5")), "agency", "unknown agency 'MI5'"),
+        (json.dumps(good(agency="Amy Clarke")), "agency", "unknown agency (import it first)"),
+        (json.dumps(good(author="Tom Reid")), "author", "unknown author (import users first)"),
         (
-            json.dumps(good(decisions=[{**good()["decisions"][0], "by": "X9"}])),
+            json.dumps(good(decisions=[{**good()["decisions"][0], "by": "Tom Reid"}])),
             "decisions.0.by",
-            "unknown user 'X9'",
+            "unknown user (import users first)",
         ),
         (
             json.dumps(good(decisions=[{**good()["decisions"][0], "offence_code": None}])),
@@ -133,6 +134,9 @@ def test_bad_rows_are_quarantined_and_good_ones_kept(
     assert (s.ingested, s.quarantined) == (2, 1)
     ((locator, got_field, got_message),) = reasons(workforce)
     assert locator == "line 2" and got_field == field and message in got_message
+    # Messages name where, never the value (values are personal data).
+    for value in ("Amy Clarke", "Tom Reid", "2999"):
+        assert value not in got_message
 
 
 def test_invalid_utf8_line_is_quarantined_with_its_bytes(workforce: Store, tmp_path: Path) -> None:

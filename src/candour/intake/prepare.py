@@ -130,13 +130,16 @@ def _prepare_structured(
     if rec.agency is not None:
         agency_id = directory.agencies.get(rec.agency)
         if agency_id is None:
-            raise Unresolved("agency", f"unknown agency '{rec.agency}' (import it first)")
+            raise Unresolved("agency", "unknown agency (import it first)")
     author = directory.users.get(rec.author) if rec.author else None
+    if rec.author and author is None:
+        # Never credit a record to whoever runs the import: it waits until its author exists.
+        raise Unresolved("author", "unknown author (import users first)")
     decisions = []
     for i, d in enumerate(rec.decisions):
         user = directory.users.get(d.by)
         if user is None:
-            raise Unresolved(f"decisions.{i}.by", f"unknown user '{d.by}' (import users first)")
+            raise Unresolved(f"decisions.{i}.by", "unknown user (import users first)")
         decisions.append(
             (user, NewDecision(d.kind.value, d.reason, d.outcome, d.offence_code, decided_at=d.at))
         )
@@ -220,7 +223,7 @@ def _prepare_document(item: Accepted, options: Options, directory: Directory) ->
     if options.agency:
         agency_id = directory.agencies.get(options.agency)
         if agency_id is None:
-            raise Unresolved("agency", f"unknown agency '{options.agency}' (import it first)")
+            raise Unresolved("agency", "unknown agency (import it first)")
     digest = hashlib.sha256(item.raw).hexdigest()
     fields: dict[str, Any] = {
         "source_name": Path(name).name,

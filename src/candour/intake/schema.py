@@ -44,7 +44,7 @@ def check_time(value: datetime, *, now: datetime | None = None) -> datetime:
     if value < EARLIEST:
         raise ValueError(f"impossible date {value.date()} (before 1900)")
     if value > (_latest() if now is None else now + timedelta(days=1)):
-        raise ValueError(f"date {value.date()} is in the future")
+        raise ValueError("a date in the future")
     return value
 
 
@@ -53,7 +53,7 @@ def check_date(value: date) -> date:
     if value < _EARLIEST_DAY:
         raise ValueError(f"impossible date {value} (before 1900)")
     if value > _latest().date():
-        raise ValueError(f"date {value} is in the future")
+        raise ValueError("a date in the future")
     return value
 
 

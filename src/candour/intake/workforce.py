@@ -70,7 +70,7 @@ def import_workforce(
                     continue
                 if row["agency"] and row["agency"] not in codes:
                     raise ValidationError(
-                        f"unknown agency '{row['agency']}'",
+                        "unknown agency (import agencies first)",
                         source=str(users),
                         row=n,
                         field="agency",
