@@ -275,3 +275,18 @@ def test_commands_on_a_missing_store_create_nothing(tmp_path: Path) -> None:
         r = run(home, db, *args)
         assert r.exit_code == 3 and "not initialised" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_checkpoint_to_a_folder_or_missing_folder_is_refused_first(
+    home: Path, db_url: str, tmp_path: Path
+) -> None:
+    run(home, db_url, "init")
+    for out in (tmp_path, tmp_path / "missing" / "cp.txt"):
+        r = run(home, db_url, "ledger", "checkpoint", "--out", str(out))
+        assert r.exit_code == 1 and "Traceback" not in r.output
+        assert len(r.output.strip().splitlines()) == 1
+    store = Store.connect(db_url)
+    with store.engine.connect() as conn:
+        made = conn.execute(text("SELECT COUNT(*) FROM ledger_checkpoint")).scalar_one()
+    store.dispose()
+    assert made == 0  # refused before anything was signed or stored

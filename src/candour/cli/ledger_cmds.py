@@ -33,6 +33,16 @@ def register(app: typer.Typer) -> None:
     app.command("who-knew")(who_knew)
 
 
+def _writable(out: Path | None) -> None:
+    """Refuse an output path that cannot be written before anything is made or logged."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise ValidationError("is a folder: name a file", source=str(out))
+    if not out.parent.is_dir():
+        raise ValidationError("no such folder", source=str(out.parent))
+
+
 def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
@@ -57,6 +67,7 @@ def checkpoint(
     out: Path | None = typer.Option(None, "--out", help="Write the signed checkpoint here."),
 ) -> None:
     """Sign the current tree head (C2SP checkpoint) for an outside body to hold."""
+    _writable(out)
     app, actor = signed_in(ctx)
     _, note = app.ledger.checkpoint(actor)
     _write(note, out)
@@ -106,6 +117,7 @@ def prove(
 ) -> None:
     """An inclusion proof of one event, as JSON (checkable with python -m candour.ledger.verify).
     The event names who did what to which record: proving it is a read of that record."""
+    _writable(out)
     app, actor = signed_in(ctx)
     cp = app.ledger.load_checkpoint(checkpoint_file, key) if checkpoint_file else None
     proof = app.ledger.prove(actor, event_id, cp.size if cp else None, purpose)
@@ -121,6 +133,7 @@ def consistency(
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
     """A consistency proof that the newer tree extends the older one unchanged."""
+    _writable(out)
     app, actor = signed_in(ctx)
     sizes = [_size(app, arg, key) for arg in (old, new)]
     proof = app.ledger.consistency(actor, sizes[0], sizes[1])
@@ -142,6 +155,7 @@ def export(
 ) -> None:
     """Export the whole log for an outside body to verify with the public key alone (a
     disclosure of every record it names, logged on each)."""
+    _writable(out)
     app, actor = signed_in(ctx)
     n = app.ledger.export(actor, out, purpose)
     err_console.print(f"exported {n} events to {out}")
