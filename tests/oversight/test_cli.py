@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from candour.auth.walls import add_jurisdiction
+from candour.ledger.keys import public_key_path
 from candour.ledger.verify import main as verify_main
+from candour.settings import Settings
 from candour.store import Actor, Store
 from tests.oversight.world import add_officers, build
 from tests.support.cli import invoke
@@ -117,7 +119,31 @@ def test_an_investigation_runs_end_to_end_in_the_cli(tmp_path: Path, db_url: str
         district.record_uids[0],
     )
     ov("oversight", "attach", case2, "--target", district.person_uid, "--reason", "the child")
-    assert invoke(home, db_url, "ledger", "checkpoint").exit_code == 0
+    cp = tmp_path / "cp.txt"
+    assert invoke(home, db_url, "ledger", "checkpoint", "--out", str(cp)).exit_code == 0
     out = tmp_path / "bundle.zip"
     ov("oversight", "evidence", case2, "--out", str(out), "--purpose", "investigation")
     assert verify_main(["--bundle", str(out)]) == 0
+
+    # the watchdog's witness cosigns the checkpoint; the bundle then carries the cosignature
+    state, wkey = tmp_path / "witness", tmp_path / "witness.pub"
+    origin = Settings(home=home).ledger_origin
+    force_key = public_key_path(Settings(home=home, database_url=db_url))
+    wkey.write_text(ov("witness", "init", "--state", str(state), "--name", "wdg.example"))
+    ov("witness", "add-log", "--state", str(state), "--origin", origin, "--key", str(force_key))
+    cosigned = tmp_path / "cosigned.txt"
+    ov("witness", "cosign", "--state", str(state), "--checkpoint", str(cp), "--out", str(cosigned))
+    out2 = tmp_path / "bundle2.zip"
+    ov(
+        "oversight",
+        "evidence",
+        case2,
+        "--out",
+        str(out2),
+        "--purpose",
+        "investigation",
+        "--checkpoint",
+        str(cosigned),
+    )
+    assert verify_main(["--bundle", str(out), "--witness", str(wkey)]) == 1
+    assert verify_main(["--bundle", str(out2), "--witness", str(wkey)]) == 0

@@ -97,3 +97,44 @@ def test_a_forged_cosignature_fails_the_quorum(setup: tuple[Witness, Log], tmp_p
         WitnessKey.parse(impostor.public.text()).check(note)
     with pytest.raises(LedgerError, match="1 of the 2"):
         require_quorum(note, [w.public, impostor.public], 2)
+
+
+def test_verify_requires_the_witness_and_so_detects_the_rewrite(
+    setup: tuple[Witness, Log], tmp_path: Path
+) -> None:
+    import json
+
+    from candour.ledger.verify import main as verify_main
+
+    w, log = setup
+    cosigned = w.cosign(log.checkpoint(10), None)
+    forged_leaves = _events(40)
+    forged_leaves[3] = b'{"idx":3,"action":"rewritten"}'
+    forged = Log(log.signer, forged_leaves)
+    with pytest.raises(WitnessRefusal):
+        w.cosign(forged.checkpoint(12), forged.consistency(10, 12))
+
+    def files(name: str, note: str, tree: Log, size: int) -> list[str]:
+        cp, proof = tmp_path / f"{name}.txt", tmp_path / f"{name}.json"
+        cp.write_text(note)
+        path = merkle.inclusion_proof(3, size, tree.nodes)
+        proof.write_text(
+            json.dumps(
+                {
+                    "leaf_index": 3,
+                    "tree_size": size,
+                    "leaf": _events(40)[3].decode() if tree is log else forged_leaves[3].decode(),
+                    "proof": [h.hex() for h in path],
+                }
+            )
+        )
+        return ["--checkpoint", str(cp), "--proof", str(proof)]
+
+    force_key, witness_key = tmp_path / "force.pub", tmp_path / "witness.pub"
+    force_key.write_text(log.signer.verifier().text())
+    witness_key.write_text(w.public.text())
+    common = ["--key", str(force_key), "--witness", str(witness_key)]
+    assert verify_main([*common, *files("honest", cosigned, log, 10)]) == 0
+    forged_files = files("forged", forged.checkpoint(12), forged, 12)
+    assert verify_main(["--key", str(force_key), *forged_files]) == 0  # the force's key alone
+    assert verify_main([*common, *forged_files]) == 1  # the witness's cosignature is missing

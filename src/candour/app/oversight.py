@@ -224,11 +224,26 @@ class OversightService:
             invs, algs, decisions, investigation_set=investigation_set, now=now or utcnow()
         )
 
-    def evidence(self, actor: Actor, case: str, out: Path, purpose: str) -> dict[str, Any]:
-        """Write the case's evidence bundle (see `candour.oversight.evidence`)."""
+    def evidence(
+        self,
+        actor: Actor,
+        case: str,
+        out: Path,
+        purpose: str,
+        checkpoint: Path | None = None,
+    ) -> dict[str, Any]:
+        """Write the case's evidence bundle (see `candour.oversight.evidence`), against a
+        checkpoint file (a cosigned one) or the latest the store signed."""
+        from candour.errors import LedgerError
         from candour.oversight.evidence import write_bundle
 
-        return write_bundle(self.app, actor, case, out, purpose)
+        note = None
+        if checkpoint is not None:
+            try:
+                note = checkpoint.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise LedgerError(f"{checkpoint}: cannot read the checkpoint") from None
+        return write_bundle(self.app, actor, case, out, purpose, note)
 
 
 def _case(s: Any, row: Any, *, full: bool) -> Case:

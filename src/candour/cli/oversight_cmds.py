@@ -283,10 +283,13 @@ def evidence(
     case: str = typer.Argument(...),
     out: Path = typer.Option(..., "--out", help="The bundle to write (.zip)."),
     purpose: str = PURPOSE,
+    checkpoint: Path | None = typer.Option(
+        None, "--checkpoint", help="A (cosigned) checkpoint file; default: the latest signed."
+    ),
 ) -> None:
     """Write the case's evidence bundle: who-knew events, proofs, checkpoint, key, README."""
     app, actor = signed_in(ctx)
-    summary = app.oversight.evidence(actor, case, out, purpose)
+    summary = app.oversight.evidence(actor, case, out, purpose, checkpoint)
     console.print(
         f"wrote {out}: {summary['events']} events, proofs against the checkpoint of "
         f"{summary['tree_size']} events"

@@ -7,6 +7,9 @@ exported log. No database, no Candour installation beyond this package's pure mo
     python -m candour.ledger.verify --key ledger.pub --checkpoint cp.txt --log export.jsonl
     python -m candour.ledger.verify --bundle evidence.zip [--key ledger.pub]
 
+Any of these with `--witness W.pub` (repeatable) and `--quorum N` also requires valid
+cosignatures on the checkpoint from N of the named witnesses (default: all of them).
+
 Exit 0 when everything verifies; 1 with one line saying what did not.
 """
 
@@ -90,14 +93,35 @@ def check_log(path: Path, cp: Checkpoint) -> str:
     return f"the exported log's first {cp.size} events match the signed checkpoint"
 
 
-def _check_bundle(bundle: Path, key: Path | None) -> str:
-    from candour.oversight.evidence import check_bundle
+def _witnessed(note: str, witnesses: list[Path], quorum: int | None) -> str:
+    """'' without witnesses; else who cosigned, or LedgerError below the quorum."""
+    if not witnesses:
+        return ""
+    from candour.oversight.witness import WitnessKey, require_quorum
+
+    keys = [WitnessKey.parse(_read(w)) for w in witnesses]
+    need = len(keys) if quorum is None else quorum
+    if not 1 <= need <= len(keys):
+        raise LedgerError(f"--quorum must be between 1 and {len(keys)}")
+    names = require_quorum(note, keys, need)
+    return f"; cosigned by {', '.join(names)}"
+
+
+def _check_bundle(bundle: Path, key: Path | None, witnesses: list[Path], quorum: int | None) -> str:
+    from candour.oversight.evidence import CHECKPOINT, check_bundle
 
     try:
         data = bundle.read_bytes()
     except OSError as exc:
         raise LedgerError(f"{bundle}: cannot read ({exc.strerror})") from None
-    return check_bundle(data, _read(key) if key else None)
+    message = check_bundle(data, _read(key) if key else None)
+    if witnesses:
+        import io
+        import zipfile
+
+        note = zipfile.ZipFile(io.BytesIO(data)).read(CHECKPOINT).decode()
+        message += _witnessed(note, witnesses, quorum)
+    return message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,15 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--consistency", type=Path, help="consistency proof JSON (with --old)")
     group.add_argument("--log", type=Path, help="exported log, one event per line")
     parser.add_argument("--old", type=Path, help="the older signed checkpoint")
+    parser.add_argument(
+        "--witness", type=Path, action="append", default=[], help="a witness's public key"
+    )
+    parser.add_argument("--quorum", type=int, help="cosignatures required (default: all)")
     args = parser.parse_args(argv)
     if args.bundle is None and (args.key is None or args.checkpoint is None):
         parser.error("--key and --checkpoint are required (except with --bundle)")
     try:
         if args.bundle is not None:
-            print(f"verified: {_check_bundle(args.bundle, args.key)}")
+            bundled = _check_bundle(args.bundle, args.key, args.witness, args.quorum)
+            print(f"verified: {bundled}")
             return 0
         verifier = Verifier.parse(_read(args.key))
-        cp = open_checkpoint(_read(args.checkpoint), verifier)
+        note = _read(args.checkpoint)
+        cp = open_checkpoint(note, verifier)
+        cosigned = _witnessed(note, args.witness, args.quorum)
         if args.proof:
             message = check_proof(_json(args.proof), cp)
         elif args.consistency:
@@ -135,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     except CandourError as exc:
         print(f"NOT VERIFIED: {exc}", file=sys.stderr)
         return 1
-    print(f"verified: {message}")
+    print(f"verified: {message}{cosigned}")
     return 0
 
 

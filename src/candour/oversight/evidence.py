@@ -53,14 +53,21 @@ the key inside the bundle shows only that the bundle is consistent with itself.
 
 
 def write_bundle(
-    app: Candour, actor: Actor, case_uid: str, out: Path, purpose: str
+    app: Candour,
+    actor: Actor,
+    case_uid: str,
+    out: Path,
+    purpose: str,
+    checkpoint_note: str | None = None,
 ) -> dict[str, Any]:
+    """Write the bundle against `checkpoint_note` (e.g. one a witness has cosigned, so the
+    bundle carries the cosignatures) or else the store's latest checkpoint."""
     from sqlalchemy import and_, or_, select
 
     from candour.auth.capabilities import Capability, require
     from candour.ledger.checkpoint import latest_note
     from candour.ledger.keys import load_verifier
-    from candour.ledger.log import inclusion_proof
+    from candour.ledger.log import consistency_proof, head, inclusion_proof
     from candour.ledger.note import open_checkpoint
     from candour.oversight.cases import WALL_TYPE, get_case
     from candour.oversight.vocab import DecisionKind
@@ -108,11 +115,16 @@ def write_bundle(
                 .order_by(LedgerEvent.idx)
             )
         )
-        note = latest_note(s)
+        note = checkpoint_note or latest_note(s)
     if note is None:
         raise LedgerError("no signed checkpoint yet: one must be signed before evidence is bundled")
     verifier = load_verifier(app.settings)
     cp = open_checkpoint(note, verifier)
+    with store.reading() as s:
+        if cp.size == 0 or cp.size > head(s)[0]:
+            raise LedgerError(f"the checkpoint's tree of {cp.size} events is not in this ledger")
+        if bytes.fromhex(consistency_proof(s, cp.size, head(s)[0])["root1"]) != cp.root:
+            raise LedgerError("the checkpoint's root is not this ledger's at its size")
 
     timelines: dict[str, list[dict[str, Any]]] = {}
     for target in targets:
