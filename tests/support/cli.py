@@ -11,7 +11,7 @@ from candour.cli import app
 
 runner = CliRunner()
 ADMIN_PASSWORD = "synthetic-test-password"
-NO_SIGN_IN = {"init", "login", "synth", "demo", "db", "--help", "--version"}
+NO_SIGN_IN = {"init", "login", "synth", "demo", "db", "restore", "--help", "--version"}
 _passwords: dict[tuple[str, str, str], str] = {}
 
 

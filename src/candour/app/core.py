@@ -14,6 +14,7 @@ from candour.errors import ConfigError
 
 if TYPE_CHECKING:
     from candour.app.admin import AdminService
+    from candour.app.backup import BackupService
     from candour.app.casefile import CaseFileService
     from candour.app.filing import FilingService
     from candour.app.identity import IdentityService
@@ -177,6 +178,12 @@ class Candour:
         from candour.app.filing import FilingService
 
         return FilingService(self)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from candour.app.backup import BackupService
+
+        return BackupService(self)
 
     def close(self) -> None:
         if self._store is not None:

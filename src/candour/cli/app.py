@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from candour import __version__
 from candour.cli import (
     auth_cmds,
+    backup_cmds,
     demo_cmds,
     extract_cmds,
     graph_cmds,
@@ -69,6 +70,7 @@ def root(
 
 store_cmds.register(app)
 auth_cmds.register(app)
+backup_cmds.register(app)
 record_cmds.register(app)
 ledger_cmds.register(app)
 synth_cmds.register(app)
