@@ -82,7 +82,10 @@ def build(session: Session) -> nx.Graph:
             puid, display = persons[eid]
             pnode = f"P:{puid}"
             if pnode not in g:
-                g.add_node(pnode, type="person", label=display)
+                g.add_node(pnode, type="person", label=display, child=False, adult=False)
+            age = age_at(attrs or {}, received)
+            if age is not None:
+                g.nodes[pnode]["child" if age < 18 else "adult"] = True
             roles = g.edges[pnode, rnode]["roles"] if g.has_edge(pnode, rnode) else ""
             merged = sorted(set(filter(None, [*roles.split(","), role])))
             g.add_edge(pnode, rnode, roles=",".join(merged))
@@ -93,6 +96,27 @@ def build(session: Session) -> nx.Graph:
                 g.add_node(node, type=kind, label=node[2:])
             g.add_edge(node, rnode)
     return g
+
+
+def age_at(attrs: dict[str, Any], when: Any) -> int | None:
+    """A mention's age at its record's time, from a stated age or a date of birth."""
+    age = attrs.get("age")
+    if isinstance(age, int):
+        return age
+    dob = attrs.get("dob")
+    if isinstance(dob, str) and len(dob) >= 10 and when is not None:
+        try:
+            y, m, d = (int(x) for x in dob[:10].split("-"))
+        except ValueError:
+            return None
+        return int(when.year - y - ((when.month, when.day) < (m, d)))
+    return None
+
+
+def is_child(g: nx.Graph, node: str) -> bool:
+    """Named as a child in some record (an age or date of birth under 18 then). Roles alone do
+    not say it: adults are victims too."""
+    return bool(g.nodes[node].get("child"))
 
 
 def person_node(g: nx.Graph, person: str) -> str:
@@ -187,9 +211,11 @@ def communities(g: nx.Graph, seed: int = 1) -> list[Community]:
     for part in parts:
         if len(part) < 2:
             continue
-        kids = sum(1 for n in part if roles_of(g, n)["victim"] > 0)
+        kids = sum(1 for n in part if is_child(g, n))
         adults = sum(1 for n in part if any(roles_of(g, n)[r] for r in ADULT_ROLES))
-        top = sorted(((n, between.get(n, 0.0)) for n in part), key=lambda x: -x[1])[:3]
+        # A child is never proposed as an organiser, whatever their place in the network.
+        candidates = [n for n in part if not is_child(g, n)]
+        top = sorted(((n, between.get(n, 0.0)) for n in candidates), key=lambda x: -x[1])[:3]
         out.append(Community(sorted(part), kids, adults, top))
     return sorted(out, key=lambda c: (-c.children, -len(c.members)))
 
