@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d
 # Front-end libraries for the web app (htmx, Pico CSS, cytoscape): from npm, never in the repo.
 NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
-.PHONY: setup system-deps demo test lint typecheck check bench clean lock
+.PHONY: setup system-deps demo test lint typecheck audit check bench clean lock
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -41,6 +41,9 @@ test: setup system-deps
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+
+audit: setup
+	@bash scripts/audit.sh
 
 typecheck: setup
 	$(VENV)/bin/mypy
