@@ -93,3 +93,14 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "0 quarantined" in r.output and "verify: intact" in r.output
     assert "Crime-recording integrity" in r.output and "Who knew about" in r.output
+
+
+def test_terminal_escapes_in_file_names_are_shown_not_obeyed(tmp_path: Path, db_url: str) -> None:
+    home = tmp_path / "home"
+    run(home, db_url, "init")
+    bad = tmp_path / "x\x1b[2Jclear[bold]me.csv"
+    bad.write_text("not,a,record\n1,2,3\n")
+    r = run(home, db_url, "ingest", str(bad))
+    assert r.exit_code == 10
+    r = run(home, db_url, "intake", "quarantine")
+    assert "\x1b" not in r.output and "\\x1b" in r.output.replace("\n", "")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, ctx_obj, err_console, signed_in
+from candour.cli.context import console, ctx_obj, err_console, safe, signed_in
 from candour.errors import ConfigError
 
 users_app = typer.Typer(help="Agencies, users and service accounts.", no_args_is_help=True)
@@ -235,7 +235,7 @@ def access_reviews(
             r.user,
             r.rank or "",
             r.record or "",
-            r.reason,
+            safe(r.reason),
             r.outcome or "pending",
         )
     console.print(table)

@@ -82,6 +82,22 @@ class Context:
         self.token_file.unlink(missing_ok=True)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c != 0x0A}
+
+
+def visible(text: object) -> str:
+    """Control characters made visible (for text printed with markup off)."""
+    return str(text).translate(_CONTROL)
+
+
+def safe(text: object) -> str:
+    """Text from the store or from files as the terminal should show it: control characters
+    (terminal escapes among them) made visible, and rich's markup brackets escaped."""
+    from rich.markup import escape
+
+    return escape(str(text).translate(_CONTROL))
+
+
 def ctx_obj(typer_ctx: Any) -> Context:
     obj = typer_ctx.find_root().obj
     assert isinstance(obj, Context)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import BREAK_GLASS, PURPOSE, console, signed_in
+from candour.cli.context import BREAK_GLASS, PURPOSE, console, safe, signed_in
 from candour.errors import ConfigError
 
 graph_app = typer.Typer(
@@ -30,7 +30,7 @@ def person(
     app, actor = signed_in(ctx)
     view = app.people.person(actor, person_id, purpose, break_glass)
     console.print(
-        f"{view.person} {view.label}: named in {len(view.records)} records you may see ("
+        f"{view.person} {safe(view.label)}: named in {len(view.records)} records you may see ("
         + ", ".join(f"{k} {v}" for k, v in view.roles)
         + ")"
     )
@@ -55,7 +55,7 @@ def path(
         if step.type == "record":
             console.print(f"  record {step.node} ({step.kind}, {(step.received or '')[:10]})")
         else:
-            console.print(f"{step.type} {step.node} {step.label}")
+            console.print(f"{step.type} {step.node} {safe(step.label)}")
 
 
 @graph_app.command("communities")
@@ -76,7 +76,7 @@ def communities(
         "likely organisers (betweenness)",
     )
     for i, com in enumerate(found, 1):
-        org = ", ".join(f"{n[2:]} {labels.get(n, '')} ({b:.2f})" for n, b in com.organisers)
+        org = safe(", ".join(f"{n[2:]} {labels.get(n, '')} ({b:.2f})" for n, b in com.organisers))
         table.add_row(str(i), str(len(com.members)), str(com.children), str(com.adults), org)
     console.print(table)
     console.print(f"{total} networks of two or more people")

@@ -8,7 +8,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from candour.cli.context import console, err_console, signed_in
+from candour.cli.context import console, err_console, safe, signed_in, visible
 from candour.errors import ValidationError
 
 # The exit status of an ingest that stored every good row but quarantined at least one.
@@ -50,7 +50,7 @@ def ingest(
     console.print(f"mentions {summary.mentions:,}  decisions {summary.decisions:,}")
     if summary.reasons:
         for reason, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
-            console.print(f"  quarantined: {n:,} x {reason}")
+            console.print(f"  quarantined: {n:,} x {safe(reason)}")
         console.print("  see 'candour intake quarantine'")
     if summary.quarantined:
         # Stored what was good; a script must still notice that something was not.
@@ -73,12 +73,14 @@ def quarantine(
     if show is not None:
         item = app.pipeline.quarantine_item(actor, show, purpose)
         console.print(f"id       : {item.id} ({item.status})")
-        console.print(f"source   : {item.source} {item.locator or ''}")
-        console.print(f"field    : {item.field or '-'}")
-        console.print(f"reason   : {item.message}")
+        console.print(f"source   : {safe(item.source)} {safe(item.locator or '')}")
+        console.print(f"field    : {safe(item.field or '-')}")
+        console.print(f"reason   : {safe(item.message)}")
         console.print(f"raw      : {item.raw_size:,} bytes kept")
         console.print(
-            item.raw[:2000].decode("utf-8", errors="replace"), markup=False, highlight=False
+            visible(item.raw[:2000].decode("utf-8", errors="replace")),
+            markup=False,
+            highlight=False,
         )
         return
     items = app.pipeline.quarantine(actor, include_resolved=all_items)
@@ -93,7 +95,12 @@ def quarantine(
     )
     for i in items:
         table.add_row(
-            str(i.id), Path(i.source).name, i.locator or "", i.field or "", i.message, i.status
+            str(i.id),
+            safe(Path(i.source).name),
+            safe(i.locator or ""),
+            safe(i.field or ""),
+            safe(i.message),
+            i.status,
         )
     console.print(table)
 

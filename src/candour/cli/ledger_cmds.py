@@ -19,6 +19,7 @@ from candour.cli.context import (
     console,
     err_console,
     progress_bar,
+    safe,
     signed_in,
 )
 from candour.errors import LedgerIntegrityError, ValidationError
@@ -227,6 +228,6 @@ def who_knew(
                       title=f"Who knew: {target} ({len(rows)} rows)")  # fmt: skip
         for r in rows:
             action = r.action + (" [bold red](break-glass)[/]" if r.break_glass else "")
-            table.add_row(r.time[:19], r.user, r.name, r.rank or "", action, r.purpose or "",
-                          r.record, str(r.event))  # fmt: skip
+            table.add_row(r.time[:19], r.user, safe(r.name), r.rank or "", action,
+                          safe(r.purpose or ""), r.record, str(r.event))  # fmt: skip
         console.print(table)

@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from candour.cli.context import BREAK_GLASS, PURPOSE, console, signed_in
+from candour.cli.context import BREAK_GLASS, PURPOSE, console, safe, signed_in, visible
 
 record_app = typer.Typer(
     help="Read a record (need-to-know; every read is logged).", no_args_is_help=True
@@ -35,11 +35,11 @@ def show(
         f"received {r.received_at:%Y-%m-%d %H:%M}"
     )
     if r.title:
-        console.print(r.title, markup=False, highlight=False)
+        console.print(visible(r.title), markup=False, highlight=False)
     if r.fields:
         console.print_json(json.dumps(r.fields, default=str))
     if r.body:
-        console.print(r.body, markup=False, highlight=False)
+        console.print(visible(r.body), markup=False, highlight=False)
 
 
 @record_app.command("history")
@@ -60,7 +60,7 @@ def history(
             e.action,
             str(e.actor_id or ""),
             e.actor_rank or "",
-            e.purpose or "",
+            safe(e.purpose or ""),
         )
     console.print(table)
     console.print(
