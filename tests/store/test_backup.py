@@ -18,8 +18,8 @@ def _counts(db: str) -> dict[str, int]:
 
     store = Store.connect(db)
     with store.engine.connect() as conn:
-        out = {t: int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())
-               for t in ("record", "ledger_event", "app_user", "decision", "assignment")}  # fmt: skip
+        tables = ("record", "ledger_event", "app_user", "decision", "assignment")
+        out = {t: int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()) for t in tables}
     store.dispose()
     return out
 
