@@ -170,6 +170,7 @@ def _routes(site: Site) -> list[tuple[str, str, set[str]]]:
         ("GET", "/search?q=child", everyone),
         ("GET", "/dashboards/demand", reports),
         ("GET", "/dashboards/recording", reports),
+        ("GET", "/dashboards/escalations", reports),
         ("GET", "/access-reviews", {"auditor"}),
         ("GET", "/admin/users", {"admin"}),
         ("GET", "/ledger", everyone - {"officer"}),
@@ -391,10 +392,43 @@ def test_ledger_page_verifies_and_offers_the_checkpoint(site: Site) -> None:
 
 def test_dashboards_have_tables_beside_charts(site: Site) -> None:
     c = site.sign_in("S100")
-    for path in ("/dashboards/demand", "/dashboards/recording"):
+    for path in ("/dashboards/demand", "/dashboards/recording", "/dashboards/escalations"):
         html = c.get(path).text
         assert '<svg role="img"' in html and "<title" in html
         assert "<table>" in html and "<caption>" in html
+
+
+def test_escalations_dashboard_counts_by_age_and_rank(site: Site) -> None:
+    """An overdue escalation raised five days ago at PS and a fresh one at Insp show in their
+    age bands and ranks; actioned ones are not counted; no record is named."""
+    from candour.store import actor_for
+
+    uid = site.world.record_uids[0]
+    c = site.sign_in("S100")
+    with site.app.store().reading() as s:
+        senior = actor_for(get_user(s, "S100"))
+    before = site.app.reports.escalations(senior)
+    with site.app.store().transaction() as s:
+        ps = get_user(s, "PS300")
+        old = raise_escalation(
+            s, NewEscalation("zq-reason", "PS", utcnow() - timedelta(days=4), record_uid=uid),
+            actor_for(ps),
+        )  # fmt: skip
+        old.created_at = utcnow() - timedelta(days=5)
+        raise_escalation(
+            s, NewEscalation("new", "Insp", utcnow() + timedelta(hours=5)), actor_for(ps)
+        )
+    after = site.app.reports.escalations(senior)
+    age_b, age_a = dict(before["by_age"]), dict(after["by_age"])
+    assert age_a["3 to 7 days"] == [age_b["3 to 7 days"][0] + 1, age_b["3 to 7 days"][1] + 1]
+    assert age_a["under a day"][0] == age_b["under a day"][0] + 1
+    rank_b, rank_a = dict(before["by_rank"]), dict(after["by_rank"])
+    assert rank_a["PS"][1] == rank_b.get("PS", [0, 0])[1] + 1
+    assert rank_a["Insp"][0] == rank_b.get("Insp", [0, 0])[0] + 1
+    html = c.get("/dashboards/escalations").text
+    assert "<caption>Open escalations by age since raised</caption>" in html
+    assert '<th scope="row">Insp</th>' in html and uid not in html and "zq-reason" not in html
+    assert "number of escalations" in html
 
 
 def test_the_app_starts_without_node_modules(

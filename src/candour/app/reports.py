@@ -69,6 +69,10 @@ class ReportService:
         with self.app.store().reading() as session:
             return language_report(session)
 
+    def escalations(self, actor: Actor, now: datetime | None = None) -> Any:
+        """Open escalations by age and by rank, with how many are overdue (counts only)."""
+        return escalation_summary(self.app, actor, now)
+
     def write_language(self, report: Any, out: Path) -> None:
         from candour.audit.language import write_language
 
@@ -133,3 +137,46 @@ class ReportService:
                 if any(str(u) in keep for u in e.evidence.get("records", []))
             ]
         return sorted(out, key=lambda r: r["first_met"])
+
+
+AGE_BANDS = ((1, "under a day"), (3, "1 to 3 days"), (7, "3 to 7 days"), (28, "1 to 4 weeks"))
+
+
+def _age_band(days: float) -> str:
+    """The first band an open escalation's age falls under; older than four weeks otherwise."""
+    return next((label for limit, label in AGE_BANDS if days < limit), "over 4 weeks")
+
+
+def escalation_summary(app: Candour, actor: Actor, now: datetime | None = None) -> Any:
+    """Open escalations counted by age (since raised) and by the rank they are aimed at, with
+    how many are past their deadline: counts only, so no record is consulted or named."""
+    from sqlalchemy import select
+
+    from candour.store.enums import EscalationStatus, Rank
+    from candour.store.models import Escalation
+    from candour.store.types import utcnow
+
+    require(actor, Capability.VIEW_REPORTS)
+    now = _aware(now or utcnow())
+    open_states = [s.value for s in EscalationStatus if s is not EscalationStatus.ACTIONED]
+    stmt = select(Escalation.target_rank, Escalation.created_at, Escalation.deadline,
+                  Escalation.status).where(Escalation.status.in_(open_states))  # fmt: skip
+    by_age: dict[str, list[int]] = {label: [0, 0] for _, label in AGE_BANDS}
+    by_age["over 4 weeks"] = [0, 0]
+    by_rank: dict[str, list[int]] = {}
+    with app.store().reading() as session:
+        for rank, created, deadline, status in session.execute(stmt):
+            late = int(_aware(deadline) < now or status == EscalationStatus.OVERDUE.value)
+            days = (now - _aware(created)).total_seconds() / 86400
+            for counts in (by_age[_age_band(days)], by_rank.setdefault(rank, [0, 0])):
+                counts[0] += 1
+                counts[1] += late
+    order = {r.value: i for i, r in enumerate(Rank)}  # junior to senior, as the ladder climbs
+    ranks = sorted(by_rank.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return {"by_age": list(by_age.items()), "by_rank": ranks}
+
+
+def _aware(t: datetime) -> datetime:
+    from datetime import UTC
+
+    return t if t.tzinfo else t.replace(tzinfo=UTC)

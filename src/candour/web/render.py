@@ -22,6 +22,7 @@ NAV = [
     ("/file", "File a report", "file"),
     ("/dashboards/demand", "Demand", "reports"),
     ("/dashboards/recording", "Recording audit", "reports"),
+    ("/dashboards/escalations", "Escalations", "reports"),
     ("/access-reviews", "Access review", "review"),
     ("/ledger", "Ledger", "ledger"),
     ("/admin/users", "Users", "admin"),

@@ -70,6 +70,21 @@ def recording(request: Request, actor: Signed) -> Response:
     )
 
 
+@router.get("/dashboards/escalations")
+def escalations(request: Request, actor: Signed) -> Response:
+    summary = candour_of(request).reports.escalations(actor)
+    ctx: dict[str, Any] = {"title": "Escalations by age and rank", "series": ("open", "overdue")}
+    for key in ("by_age", "by_rank"):
+        rows = summary[key]
+        top = max((n for _, (n, _) in rows), default=0) or 1
+        ctx[key] = rows
+        ctx[key + "_bars"] = [
+            Bar(label, (n / top, late / top), (str(n), str(late))) for label, (n, late) in rows
+        ]
+        ctx[key + "_top"] = top
+    return page(request, "escalations.html", ctx)
+
+
 @router.get("/search")
 def search(
     request: Request,
