@@ -161,6 +161,8 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     _visit(page, "demand", problems)
     page.goto(f"{server}/dashboards/recording")
     _visit(page, "recording-audit", problems)
+    page.goto(f"{server}/dashboards/escalations")
+    _visit(page, "escalations", problems)
     page.goto(f"{server}/search?q=child")
     _visit(page, "search", problems)
     page.get_by_role("button", name="Sign out", exact=True).click()
