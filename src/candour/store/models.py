@@ -338,6 +338,10 @@ class QuarantineItem(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The whole refused input's SHA-256 (`raw` may be only an excerpt of it), and how many
+    # times intake has been given it while the item is open.
+    raw_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    sightings: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Disclosure(Base):
