@@ -73,6 +73,14 @@ class Settings(BaseSettings):
         description="Processes that read and validate input while intake writes the store "
         "(0: all in one process).",
     )
+    quarantine_keep_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=200 * 1024 * 1024,
+        description="Bytes of each refused row or file kept in quarantine; larger input is kept "
+        "as an excerpt of this size with the whole input's SHA-256 (raise it to keep originals "
+        "whole, so they can be retried after the source is gone).",
+    )
     link_engine: str = Field(
         default="duckdb",
         pattern="^(duckdb|spark)$",

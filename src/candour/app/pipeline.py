@@ -43,7 +43,9 @@ class PipelineService:
             self.app.store(),
             list(paths),
             actor,
-            Options(kind=kind, agency=agency, refuse_under=guard),
+            Options(
+                kind=kind, agency=agency, refuse_under=guard, keep_bytes=s.quarantine_keep_bytes
+            ),
             progress=progress,
             workers=self.app.settings.intake_workers,
         )

@@ -76,7 +76,10 @@ def quarantine(
         console.print(f"source   : {safe(item.source)} {safe(item.locator or '')}")
         console.print(f"field    : {safe(item.field or '-')}")
         console.print(f"reason   : {safe(item.message)}")
-        console.print(f"raw      : {item.raw_size:,} bytes kept")
+        kept = len(item.raw)
+        whole = "whole" if kept >= item.raw_size else f"an excerpt of {item.raw_size:,}"
+        console.print(f"raw      : {kept:,} bytes kept ({whole}; sha256 {item.raw_hash})")
+        console.print(f"seen     : {item.sightings} time(s)")
         console.print(
             visible(item.raw[:2000].decode("utf-8", errors="replace")),
             markup=False,
@@ -90,6 +93,7 @@ def quarantine(
         "where",
         "field",
         "reason",
+        "seen",
         "status",
         title=f"Quarantine ({len(items)} items)",
     )
@@ -100,6 +104,7 @@ def quarantine(
             safe(i.locator or ""),
             safe(i.field or ""),
             safe(i.message),
+            str(i.sightings),
             i.status,
         )
     console.print(table)

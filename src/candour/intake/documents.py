@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
@@ -162,15 +162,28 @@ def _eml(data: bytes, limits: Limits) -> Document:
             raise IntakeError("unreadable Date header", field="Date") from None
         if received.tzinfo is None:
             received = received.replace(tzinfo=UTC)
-    attachments = []
-    for part in msg.iter_attachments():
-        name = part.get_filename() or "attachment.bin"
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            attachments.append((name, payload))
     meta = {k.lower(): str(msg[k]) for k in ("From", "To", "Message-ID") if msg[k]}
     subject = str(msg["Subject"]) if msg["Subject"] else None
-    return Document(text, subject, received, meta, attachments)
+    return Document(text, subject, received, meta, _mail_attachments(msg))
+
+
+def _mail_attachments(msg: EmailMessage) -> list[tuple[str, bytes]]:
+    """Every attachment as (name, bytes); a forwarded message (message/rfc822) comes as an
+    .eml of its own, so its body and its own attachments become records too, never dropped."""
+    out = []
+    for n, part in enumerate(msg.iter_attachments(), 1):
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            if isinstance(inner, Message):
+                out.append((f"forwarded-{n}.eml", inner.as_bytes(policy=policy.default)))
+                continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            out.append((part.get_filename() or "attachment.bin", payload))
+        else:  # a part that is itself multipart: kept whole, so intake shows what it made of it
+            out.append((f"part-{n}.eml", part.as_bytes(policy=policy.default)))
+    return out
 
 
 def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:

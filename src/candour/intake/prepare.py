@@ -50,6 +50,8 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     # Folders intake never reads from (the data home: its key and database).
     refuse_under: tuple[str, ...] = ()
+    # Bytes of a refused input kept in quarantine (the rest is named by its hash).
+    keep_bytes: int = 64 * 1024
 
 
 @dataclass
@@ -298,7 +300,10 @@ class _Context:
     make_mention: MentionValues
 
 
-def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
+MAX_ATTACHMENT_DEPTH = 8  # mail forwarded inside mail, attachments of attachments
+
+
+def _settle(item: Item, c: _Context, out: list[Draft | Rejected], depth: int = 0) -> None:
     if isinstance(item, Rejected):
         out.append(item)
         return
@@ -319,10 +324,13 @@ def _settle(item: Item, c: _Context, out: list[Draft | Rejected]) -> None:
         )
     if item.document is not None:
         for name, data in item.document.attachments:
-            child = READERS["document"].reread(
-                item.source, f"attachment:{name}", data, c.options.limits
-            )
-            _settle(child, c, out)
+            locator = f"attachment:{name}"
+            if depth >= MAX_ATTACHMENT_DEPTH:
+                message = f"attachments nested deeper than {MAX_ATTACHMENT_DEPTH} levels"
+                out.append(Rejected(item.source, locator, message, data, reader="document"))
+                continue
+            child = READERS["document"].reread(item.source, locator, data, c.options.limits)
+            _settle(child, c, out, depth + 1)
 
 
 def _decision_parts(draft: Draft, c: _Context) -> list[DecisionParts]:

@@ -43,7 +43,7 @@ def _current_bytes(item: QuarantineItem, replacement: Path | None) -> bytes:
         return replacement.read_bytes()
     source = Path(item.source)
     if source.is_symlink() or not source.is_file():  # never follow a link, never open a FIFO
-        return item.raw
+        return _kept(item)
     if item.reader == "document" and item.locator is None:
         return source.read_bytes()
     if item.reader == "jsonl" and item.locator and item.locator.startswith("line "):
@@ -60,6 +60,16 @@ def _current_bytes(item: QuarantineItem, replacement: Path | None) -> bytes:
             out = io.StringIO()
             csv.writer(out).writerows([rows[0], rows[n]])
             return out.getvalue().encode("utf-8", errors="surrogateescape")
+    return _kept(item)
+
+
+def _kept(item: QuarantineItem) -> bytes:
+    """The bytes quarantine kept, if they are the whole input: an excerpt is never retried."""
+    if len(item.raw) < item.raw_size:
+        raise ValidationError(
+            f"quarantine item {item.id} keeps only an excerpt and its source is gone; "
+            "retry it with --from and a corrected copy"
+        )
     return item.raw
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,14 @@ import orjson
 from pydantic import ValidationError as PydanticError
 
 from candour.intake.documents import EXTRACTORS, Document, IntakeError, Limits
-from candour.intake.schema import CSV_REQUIRED, RecordIn, csv_row_to_record
+from candour.intake.schema import CSV_COLUMNS, CSV_REQUIRED, RecordIn, csv_row_to_record
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 # What bytes that are not UTF-8 decode to with errors="surrogateescape".
 _UNDECODED = re.compile("[\udc80-\udcff]")
 LINE_BLOCK = 256 * 1024
 CSV_RUN = 500  # records
+MAX_DEPTH = 32  # levels of JSON nesting: no record needs more
 
 
 @dataclass
@@ -152,6 +154,11 @@ class JsonLinesReader:
         loc = locator or "line ?"
         if len(raw) > MAX_LINE_BYTES:
             return Rejected(source, loc, "line longer than 16 MiB", raw[:65536], reader=self.name)
+        if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH:
+            where = _too_deep_at(raw)
+            if where is not None:
+                message = f"nested deeper than {MAX_DEPTH} levels"
+                return Rejected(source, loc, message, raw, field=where or None, reader=self.name)
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -194,6 +201,31 @@ def _line_runs(fh: io.BufferedReader) -> Iterator[tuple[int, bytes, int]]:
         yield first, carry, 1
 
 
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:]')
+
+
+def _too_deep_at(raw: bytes) -> str | None:
+    """The top-level field under which a JSON text nests deeper than MAX_DEPTH ("" if at the
+    top), or None. Deep nesting is refused before it is parsed: parsers, validators and the
+    store each recurse, and each has its own limit (orjson 1024, its writer 254)."""
+    depth, key, field = 0, b"", b""
+    for m in _JSON_TOKEN.finditer(raw):
+        token = m.group()
+        if token in (b"{", b"["):
+            depth += 1
+            if depth == 2:
+                field = key
+            if depth > MAX_DEPTH:
+                return field[1:-1].decode("utf-8", errors="replace") if field else ""
+        elif token in (b"}", b"]"):
+            depth -= 1
+        elif token == b":":
+            continue
+        elif depth == 1:
+            key = token
+    return None
+
+
 def _fit(line: bytes) -> bytes:
     return line[: MAX_LINE_BYTES + 1] if len(line) > MAX_LINE_BYTES else line.rstrip(b"\r")
 
@@ -216,61 +248,68 @@ class CsvReader:
             yield Rejected(source, None, "empty file", data, reader=self.name)
             return
         text = data.decode("utf-8-sig", errors="surrogateescape")
-        taken: list[str] = []  # the physical lines the csv reader has asked for since a cut
-
-        def feed() -> Iterator[str]:
-            for line in io.StringIO(text, newline=""):
-                taken.append(line)
-                yield line
-
-        reader = csv.reader(feed())
+        feed = _Feed(io.StringIO(text, newline=""))
+        reader = csv.reader(feed)
         try:
             header = next(reader, [])
         except csv.Error as exc:
-            header, reason = [], f"unreadable header: {exc}"
+            header, reason, field = [], f"unreadable header: {exc}", None
         else:
-            reason = ""
-        missing = [c for c in CSV_REQUIRED if c not in header]
-        if missing or reason:
-            yield Rejected(
-                source,
-                "header",
-                reason or f"wrong columns: missing {', '.join(missing)}",
-                data[:65536],
-                field=missing[0] if missing else None,
-                reader=self.name,
-            )
+            reason, field = _header_fault(header)
+        if reason:
+            yield Rejected(source, "header", reason, data[:65536], field=field, reader=self.name)
             return
-        yield from self._runs(source, header, reader, taken)
+        yield from self._runs(source, header, reader, feed, 1 + len(feed.taken))
 
     def _runs(
-        self, source: str, header: list[str], reader: Any, taken: list[str]
+        self, source: str, header: list[str], reader: Any, feed: _Feed, line: int
     ) -> Iterator[Rows | Rejected]:
         """Whole records, CSV_RUN at a time: the csv module's C reader finds where each ends
-        (quoted fields may hold newlines), and the run's lines go to a worker as they are."""
-        first, kept, count = reader.line_num + 1, 0, 0
-        taken.clear()
+        (quoted fields may hold newlines), and the run's lines go to a worker as they are.
+
+        A record that spans lines but is not well-formed CSV on its own is a quote that never
+        closed: its first line is refused and reading resumes on the next line, so the rows
+        after it are rows, not its text."""
+        run: list[str] = []
+        first, count = line, 0
         while True:
+            feed.taken.clear()
             try:
                 next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
-                if kept:
-                    yield Rows(self.name, source, header, first, _join(taken[:kept]), count)
-                bad = _join(taken[kept:])[:65536]
-                where = f"row {reader.line_num - 1}"
-                yield Rejected(source, where, f"unreadable CSV: {exc}", bad, reader=self.name)
-                first, kept, count = reader.line_num + 1, 0, 0
-                taken.clear()
+                if count:
+                    yield Rows(self.name, source, header, first, _join(run), count)
+                bad = _join(feed.taken)[:65536]
+                yield Rejected(source, f"row {line - 1}", f"unreadable CSV: {exc}", bad,
+                               reader=self.name)  # fmt: skip
+                line += len(feed.taken)
+                run, first, count = [], line, 0
                 continue
-            kept, count = len(taken), count + 1
+            lines = list(feed.taken)
+            if len(lines) > 1 and not _well_formed(lines):
+                if count:
+                    yield Rows(self.name, source, header, first, _join(run), count)
+                yield Rejected(
+                    source,
+                    f"row {line - 1}",
+                    "unclosed quote: a quoted value opens here and never closes",
+                    _join(lines[:1]),
+                    field=_open_quote_field(lines[0], header),
+                    reader=self.name,
+                )
+                feed.push_back(lines[1:])
+                line += 1
+                run, first, count = [], line, 0
+                continue
+            run.extend(lines)
+            line, count = line + len(lines), count + 1
             if count >= CSV_RUN:
-                yield Rows(self.name, source, header, first, _join(taken), count)
-                first, kept, count = reader.line_num + 1, 0, 0
-                taken.clear()
+                yield Rows(self.name, source, header, first, _join(run), count)
+                run, first, count = [], line, 0
         if count:
-            yield Rows(self.name, source, header, first, _join(taken[:kept]), count)
+            yield Rows(self.name, source, header, first, _join(run), count)
 
     def _row(self, source: str, loc: str, row: dict[str, Any], raw: bytes) -> Item:
         if None in row:
@@ -286,6 +325,75 @@ class CsvReader:
         if len(rows) != 1:
             return Rejected(source, locator, "expected a header and one row", raw, reader=self.name)
         return self._row(source, locator or "row ?", rows[0], raw)
+
+
+class _Feed:
+    """Physical lines for the csv reader, remembering the ones it has taken since the last
+    record, and able to give some back (to read again after a refused line)."""
+
+    def __init__(self, lines: Iterator[str] | io.StringIO) -> None:
+        self._lines = iter(lines)
+        self._back: deque[str] = deque()
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line = self._back.popleft() if self._back else next(self._lines)
+        self.taken.append(line)
+        return line
+
+    def push_back(self, lines: list[str]) -> None:
+        self._back.extendleft(reversed(lines))
+
+
+def _header_fault(header: list[str]) -> tuple[str, str | None]:
+    """Why a header cannot be read as columns, and the column at fault ("" when it can)."""
+    missing = [c for c in CSV_REQUIRED if c not in header]
+    if missing:
+        return f"wrong columns: missing {', '.join(missing)}", missing[0]
+    seen: set[str] = set()
+    for n, name in enumerate(header, 1):
+        if name in seen:
+            # A column the schema knows is named; any other is counted, since a header may
+            # really be a row of data.
+            if name in CSV_COLUMNS:
+                return f"column '{name}' appears twice", name
+            return f"column {n} repeats an earlier column's name", None
+        seen.add(name)
+    return "", None
+
+
+def _well_formed(lines: list[str]) -> bool:
+    """Whether a record's lines are one strict CSV record: a quote opened and never closed
+    either runs to the end of the file or closes at some later row's quote, with text after."""
+    try:
+        rows = list(csv.reader(io.StringIO("".join(lines), newline=""), strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == 1
+
+
+def _open_quote_field(line: str, header: Sequence[str]) -> str | None:
+    """The column whose quoted value opens on this line and is still open at its end."""
+    column, quoted, at_start, i = 0, False, True, 0
+    while i < len(line):
+        c = line[i]
+        if quoted:
+            if c == '"' and line[i + 1 : i + 2] == '"':
+                i += 1
+            elif c == '"':
+                quoted = False
+        elif c == '"' and at_start:
+            quoted = True
+        elif c == ",":
+            column, at_start = column + 1, True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return header[column] if quoted and column < len(header) else None
 
 
 def _join(lines: list[str]) -> bytes:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from candour.errors import CandourError
@@ -51,6 +52,7 @@ class Summary:
     ingested: int = 0
     already_present: int = 0
     quarantined: int = 0
+    seen_again: int = 0  # of those quarantined, already open in quarantine from an earlier run
     mentions: int = 0
     decisions: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -285,58 +287,118 @@ class Batch:
 def quarantine(
     session: Session, rejected: list[Rejected], options: Options, actor: Actor, summary: Summary
 ) -> list[int]:
-    """Keep every rejected row or file, with its reason and raw bytes, and log that we did."""
+    """Keep every rejected row or file, with its reason and (a bounded excerpt of) its bytes,
+    and log that we did. Input already open in quarantine (same source, place and bytes) is a
+    re-sighting: counted on its item, with no new item and no new event."""
     if not rejected:
         return []
-    now = utcnow()
-    ids = allocate_ids(session, "quarantine", len(rejected))
-    rows: list[dict[str, Any]] = []
-    for qid, r in zip(ids, rejected, strict=True):
-        rows.append(
-            {
-                "id": qid,
-                "source": r.source[:1000],
-                "locator": r.locator,
-                "field": r.field,
-                "message": r.message,
-                "reader": r.reader or "file",
-                "raw": r.raw,
-                "raw_size": len(r.raw),
-                "kind_hint": options.kind,
-                "agency_hint": options.agency,
-                "status": "open",
-                "resolved_uid": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        rows[-1]["content_hash"] = quarantine_hash(rows[-1])
+    summary.quarantined += len(rejected)
+    for r in rejected:
         key = r.message.split(":")[0].split("(")[0].strip()
         summary.reasons[key] = summary.reasons.get(key, 0) + 1
+    fresh, seen_again = _new_sightings(session, rejected)
+    for item_id, times in seen_again.items():
+        session.execute(
+            update(QuarantineItem)
+            .where(QuarantineItem.id == item_id)
+            .values(sightings=QuarantineItem.sightings + times)
+        )
+    summary.seen_again += sum(seen_again.values())
+    if not fresh:
+        return list(seen_again)
+    rows = _quarantine_rows(session, fresh, options)
     insert_many(session, table_of(QuarantineItem), rows)
-    append(
-        session,
-        [
-            EventDraft(
-                EventAction.QUARANTINE,
-                "quarantine",
-                str(row["id"]),
-                actor.id,
-                actor.rank,
-                subject_hash=row["content_hash"],
-                purpose=row["message"][:500],
-                payload={
-                    "source": row["source"],
-                    "locator": row["locator"],
-                    "field": row["field"],
-                    "raw_sha256": hashlib.sha256(row["raw"]).hexdigest(),
-                },
-            )
-            for row in rows
-        ],
+    append(session, [_quarantine_event(row, actor) for row in rows])
+    return [row["id"] for row in rows]
+
+
+def _sighting_key(r: Rejected, digest: str) -> tuple[str, str | None, str, str]:
+    return r.source[:1000], r.locator, r.reader or "file", digest
+
+
+def _new_sightings(
+    session: Session, rejected: list[Rejected]
+) -> tuple[list[tuple[Rejected, str]], dict[int, int]]:
+    """Split rejections into new ones (with their bytes' hash) and re-sightings of open items
+    (item id: times seen in this batch)."""
+    hashed = [(r, hashlib.sha256(r.raw).hexdigest()) for r in rejected]
+    open_items = session.execute(
+        select(
+            QuarantineItem.id,
+            QuarantineItem.source,
+            QuarantineItem.locator,
+            QuarantineItem.reader,
+            QuarantineItem.raw_hash,
+        ).where(
+            QuarantineItem.status == "open",
+            QuarantineItem.raw_hash.in_({d for _, d in hashed}),
+        )
+    ).all()
+    known: dict[tuple[str, str | None, str, str], int | None] = {
+        (row.source, row.locator, row.reader, row.raw_hash): row.id for row in open_items
+    }
+    fresh: list[tuple[Rejected, str]] = []
+    again: dict[int, int] = {}
+    for r, digest in hashed:
+        key = _sighting_key(r, digest)
+        if key not in known:
+            known[key] = None  # new in this batch: later copies in it are not new
+            fresh.append((r, digest))
+            continue
+        item_id = known[key]
+        if item_id is not None:
+            again[item_id] = again.get(item_id, 0) + 1
+    return fresh, again
+
+
+def _quarantine_rows(
+    session: Session, fresh: list[tuple[Rejected, str]], options: Options
+) -> list[dict[str, Any]]:
+    now = utcnow()
+    ids = allocate_ids(session, "quarantine", len(fresh))
+    rows: list[dict[str, Any]] = []
+    for qid, (r, digest) in zip(ids, fresh, strict=True):
+        row = {
+            "id": qid,
+            "source": r.source[:1000],
+            "locator": r.locator,
+            "field": r.field,
+            "message": r.message,
+            "reader": r.reader or "file",
+            # Input larger than the setting is kept as an excerpt; its hash still names it.
+            "raw": r.raw[: options.keep_bytes],
+            "raw_size": len(r.raw),
+            "raw_hash": digest,
+            "sightings": 1,
+            "kind_hint": options.kind,
+            "agency_hint": options.agency,
+            "status": "open",
+            "resolved_uid": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        row["content_hash"] = quarantine_hash(row)
+        rows.append(row)
+    return rows
+
+
+def _quarantine_event(row: dict[str, Any], actor: Actor) -> EventDraft:
+    return EventDraft(
+        EventAction.QUARANTINE,
+        "quarantine",
+        str(row["id"]),
+        actor.id,
+        actor.rank,
+        subject_hash=row["content_hash"],
+        purpose=row["message"][:500],
+        payload={
+            "source": row["source"],
+            "locator": row["locator"],
+            "field": row["field"],
+            "raw_sha256": row["raw_hash"],
+            "raw_size": row["raw_size"],
+        },
     )
-    summary.quarantined += len(rows)
-    return ids
 
 
 def ingest(
