@@ -267,7 +267,7 @@ def test_a_refused_read_leaks_nothing(site: Site) -> None:
     assert api.status_code == gone.status_code == 403 and api.json() == gone.json()
     # Search counts only what the user may read.
     hits = c.get("/api/search?q=Child A", headers=site.token("PC700")).json()
-    assert hits["total"] == 0 and hits["hits"] == []
+    assert hits["total"] == 0 and hits["items"] == []
     assert "0 records you may read" in c.get("/search?q=Child A").text
 
 

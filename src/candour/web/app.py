@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from candour.errors import AuthenticationError, CandourError
+from candour.errors import AuthenticationError, CandourError, ValidationError
 from candour.web import assets
 from candour.web.render import HERE, page
 from candour.web.security import SignInLimiter, TooManyAttempts, api_actor, headers_middleware
@@ -28,7 +28,7 @@ def create_app(candour: Candour, *, limiter: SignInLimiter | None = None) -> Fas
     """The web app over `candour`. Pages under /, the JSON API under /api (OpenAPI at /docs,
     schema at /openapi.json, both for signed-in callers)."""
     from candour.web import api
-    from candour.web.pages import admin, auth, casework, reports
+    from candour.web.pages import admin, auth, casework, oversight, reports
 
     web = FastAPI(
         title="Candour",
@@ -47,7 +47,7 @@ def create_app(candour: Candour, *, limiter: SignInLimiter | None = None) -> Fas
     web.add_exception_handler(CandourError, _candour_error)
     web.add_exception_handler(HTTPException, _http_error)
     web.add_exception_handler(RequestValidationError, _invalid)
-    for module in (auth, casework, reports, admin):
+    for module in (auth, casework, reports, admin, oversight):
         web.include_router(module.router)
     web.include_router(api.router, prefix="/api")
 
@@ -120,7 +120,7 @@ async def _candour_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
     if _wants_json(request):
-        response: Response = problem(status, _title(status), str(exc))
+        response: Response = problem(status, _title(status), str(exc), **_fields(exc))
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
     elif isinstance(exc, AuthenticationError) and request.method == "GET":
@@ -131,6 +131,14 @@ async def _candour_error(request: Request, exc: Exception) -> Response:
         )
     response.headers.update(headers)
     return response
+
+
+def _fields(exc: CandourError) -> dict[str, list[str]]:
+    """The fields a refusal names (never their values), for API clients to point at."""
+    fields = getattr(exc, "fields", None) or (
+        [exc.field] if isinstance(exc, ValidationError) and exc.field else None
+    )
+    return {"fields": list(fields)} if fields else {}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -14,6 +14,8 @@ LIBRARIES = {
     "pico.min.css": "@picocss/pico/css/pico.min.css",
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "axe.min.js": "axe-core/axe.min.js",
+    "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }
 
 
