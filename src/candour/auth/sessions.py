@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from candour.auth import totp
 from candour.auth.passwords import dummy_verify, verify_password
+from candour.auth.totp import SecretBox
 from candour.errors import AuthenticationError
 from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
@@ -55,11 +57,43 @@ def _not_signed_in() -> AuthenticationError:
     return AuthenticationError("not signed in, or the session has ended: run 'candour login'")
 
 
+@dataclass(frozen=True)
+class SecondFactor:
+    """What sign-in needs to check a TOTP code: the key box, the code given (if any) and
+    whether the settings make a second factor compulsory for some roles."""
+
+    box: SecretBox
+    code: str | None = None
+    required: bool = False
+
+
+def _failed(session: Session, user: User | None, kind: str, **extra: object) -> None:
+    append(
+        session,
+        [
+            EventDraft(
+                EventAction.SIGN_IN_FAILED.value,
+                "session",
+                None,
+                target_id=user.id if user is not None else None,
+                payload={"kind": kind, **extra},
+            )
+        ],
+    )
+
+
 def sign_in(
-    session: Session, identifier: str, password: str, *, kind: str, lifetimes: Lifetimes
+    session: Session,
+    identifier: str,
+    password: str,
+    *,
+    kind: str,
+    lifetimes: Lifetimes,
+    factor: SecondFactor | None = None,
 ) -> SignedIn:
-    """Check the password and open a session. A wrong identifier and a wrong password give the
-    same answer in the same time; each failure is a ledger event."""
+    """Check the password (and the second factor, when the account has one) and open a session.
+    A wrong identifier and a wrong password give the same answer in the same time; each failure
+    is a ledger event. Past a right password, a missing or wrong code says a code is needed."""
     user = session.execute(select(User).where(User.identifier == identifier)).scalar_one_or_none()
     ok = (
         verify_password(user.password_hash, password)
@@ -67,23 +101,36 @@ def sign_in(
         else dummy_verify(password)
     )
     if user is None or not ok or not user.active or user.role == Role.SERVICE:
-        append(
-            session,
-            [
-                EventDraft(
-                    EventAction.SIGN_IN_FAILED.value,
-                    "session",
-                    None,
-                    target_id=user.id if user is not None else None,
-                    payload={"kind": kind},
-                )
-            ],
-        )
+        _failed(session, user, kind)
         raise AuthenticationError("wrong identifier or password, or the account is disabled")
-    return open_session(session, user, kind=kind, lifetimes=lifetimes)
+    passed = False
+    if factor is not None:
+        passed = _second_factor(session, user, kind, factor)
+    return open_session(session, user, kind=kind, lifetimes=lifetimes, second_factor=passed)
 
 
-def open_session(session: Session, user: User, *, kind: str, lifetimes: Lifetimes) -> SignedIn:
+def _second_factor(session: Session, user: User, kind: str, factor: SecondFactor) -> bool:
+    """Whether the session passes a second factor; raises when the account needs one and the
+    code is missing or wrong, or when its role must have one and it has none (a web session
+    may still open, limited to enrolling one)."""
+    verdict = totp.check(session, factor.box, user, factor.code)
+    if verdict is None:
+        if kind != "web" and totp.required(Role(user.role), factor.required):
+            _failed(session, user, kind, factor="none enrolled")
+            raise totp.SecondFactorRequired(
+                "this account must use a second factor: set one up in the web app "
+                "(Account, second factor) or ask an administrator"
+            )
+        return False
+    if not verdict:
+        _failed(session, user, kind, factor="totp")
+        raise totp.CodeNeeded("enter the current 6-digit code from your authenticator app")
+    return True
+
+
+def open_session(
+    session: Session, user: User, *, kind: str, lifetimes: Lifetimes, second_factor: bool = False
+) -> SignedIn:
     if kind not in KINDS:
         raise ValueError(f"unknown session kind {kind}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -99,6 +146,7 @@ def open_session(session: Session, user: User, *, kind: str, lifetimes: Lifetime
         last_seen_at=now,
         expires_at=now + timedelta(seconds=absolute),
         idle_seconds=idle,
+        second_factor=second_factor,
     )
     session.add(row)
     session.flush()
@@ -111,11 +159,11 @@ def open_session(session: Session, user: User, *, kind: str, lifetimes: Lifetime
                 str(row.id),
                 user.id,
                 user.rank,
-                payload={"kind": kind},
+                payload={"kind": kind, "second_factor": second_factor},
             )
         ],
     )
-    return SignedIn(token, actor_for(user), row.expires_at)
+    return SignedIn(token, actor_for(user, second_factor), row.expires_at)
 
 
 def authenticate(session: Session, token: str | None) -> tuple[Actor, bool]:
@@ -137,7 +185,7 @@ def authenticate(session: Session, token: str | None) -> tuple[Actor, bool]:
     idle_end = row.last_seen_at + timedelta(seconds=row.idle_seconds)
     if row.revoked_at is not None or now >= row.expires_at or now >= idle_end or not user.active:
         raise _not_signed_in()
-    return actor_for(user), now - row.last_seen_at >= TOUCH_EVERY
+    return actor_for(user, row.second_factor), now - row.last_seen_at >= TOUCH_EVERY
 
 
 def touch(session: Session, token: str) -> None:
@@ -170,6 +218,15 @@ def sign_out(session: Session, token: str, *, everywhere: bool = False) -> int:
         ],
     )
     return n
+
+
+def mark_second_factor(session: Session, token: str) -> None:
+    """The session's user has just confirmed a second factor in it."""
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == token_hash(token))
+        .values(second_factor=True)
+    )
 
 
 def revoke_user_sessions(session: Session, user_id: int, reason: str) -> int:

@@ -24,6 +24,8 @@ class Actor:
     identifier: str | None = None
     agency_id: int | None = None
     unit: str | None = None
+    # Whether the session this actor signed in with passed a second factor (TOTP).
+    second_factor: bool = False
 
     def __post_init__(self) -> None:
         if self.role is not None and not isinstance(self.role, Role):

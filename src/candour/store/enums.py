@@ -200,6 +200,7 @@ class EventAction(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     PASSWORD_CHANGE = "password_change"
+    SECOND_FACTOR = "second_factor"
     ACCOUNT_CHANGE = "account_change"
     WALL = "wall"
     WALL_GRANT = "wall_grant"

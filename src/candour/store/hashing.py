@@ -163,6 +163,17 @@ def quarantine_hash(row: Mapping[Any, Any]) -> str:
     return digest(content)
 
 
+TOTP_COLUMNS = ("user_id", "sealed_secret", "created_at", "created_by", "confirmed_at", "ended_at")
+
+
+def totp_hash(row: Mapping[Any, Any]) -> str:
+    """A TOTP enrolment's sealed secret enters its hash as its SHA-256."""
+    content = {c: row.get(c) for c in TOTP_COLUMNS}
+    sealed = content["sealed_secret"]
+    content["sealed_secret"] = None if sealed is None else hashlib.sha256(bytes(sealed)).hexdigest()
+    return digest(content)
+
+
 #: How rule events name a rule version ("<rule id>@<version>"), as SQL over `rule_version`.
 RULE_KEY = "rule_id || '@' || CAST(version AS VARCHAR(20))"
 
@@ -179,6 +190,7 @@ PROTECTED: dict[str, tuple[str, str, Callable[[Mapping[Any, Any]], str], tuple[s
     "link_decision": ("link_decision", "id", link_decision_hash, LINK_DECISION_COLUMNS),
     "quarantine": ("quarantine", "id", quarantine_hash, QUARANTINE_COLUMNS),
     "user": ("app_user", "id", user_hash, USER_COLUMNS),
+    "totp": ("user_totp", "id", totp_hash, TOTP_COLUMNS),
 }
 
 OVERSIGHT_COMPLAINT_COLUMNS = (

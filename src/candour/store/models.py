@@ -395,6 +395,27 @@ class AuthSession(Base):
     idle_seconds: Mapped[int] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(64))
+    # Opened with a second factor (a TOTP code), so roles that require one may use it.
+    second_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+
+
+class UserTotp(Base):
+    """A user's TOTP enrolment. The secret is sealed under the data home's TOTP key; the row is
+    protected (its hash is logged when it is created, confirmed and ended). `last_step` is the
+    last time step accepted, so a code is never accepted twice."""
+
+    __tablename__ = "user_totp"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    sealed_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    confirmed_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Wall(Base):

@@ -165,8 +165,16 @@ def get_user(session: Session, identifier: str) -> User:
     return user
 
 
-def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.rank, Role(user.role), user.identifier, user.agency_id, user.unit)
+def actor_for(user: User, second_factor: bool = False) -> Actor:
+    return Actor(
+        user.id,
+        user.rank,
+        Role(user.role),
+        user.identifier,
+        user.agency_id,
+        user.unit,
+        second_factor,
+    )
 
 
 def _role(text: str) -> Role:
