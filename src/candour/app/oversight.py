@@ -31,6 +31,8 @@ class Decision:
     approved_by: str | None
     decided_at: datetime
     detail: dict[str, Any]
+    allegation: str | None = None
+    investigation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Allegation:
     subject: str
     rank_at_time: str
     category: str
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,46 @@ class Case:
     investigations: list[Investigation] = field(default_factory=list)
     allegations: list[Allegation] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[Decision]:
+        return [d for d in self.decisions if d.kind in kinds]
+
+    def latest(self, kind: str, allegation: str) -> Decision | None:
+        """The finding or outcome that stands for an allegation (the latest recorded)."""
+        found = [d for d in self.decisions if d.kind == kind and d.allegation == allegation]
+        return found[-1] if found else None
+
+    def timeline(self) -> list[Moment]:
+        """Every stage of the case in time order: received, opened, alleged, decided."""
+        out = [Moment(self.received_at, "complaint received", None, self.channel)]
+        out += [
+            Moment(i.opened_at, "investigation opened", i.investigator, f"{i.mode} ({i.uid})")
+            for i in self.investigations
+        ]
+        out += [
+            Moment(a.created_at, "allegation", None, f"{a.category} against {a.subject}")
+            for a in self.allegations
+            if a.created_at is not None
+        ]
+        out += [
+            Moment(d.decided_at, d.kind.replace("_", " "), d.decided_by, d.value or d.reason)
+            for d in self.decisions
+        ]
+        return sorted(out, key=lambda m: _aware(m.at))
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    what: str
+    who: str | None
+    detail: str
+
+
+def _aware(at: datetime) -> datetime:
+    from datetime import UTC
+
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 class OversightService:
@@ -224,6 +267,33 @@ class OversightService:
             invs, algs, decisions, investigation_set=investigation_set, now=now or utcnow()
         )
 
+    def commissioner_log(
+        self, actor: Actor, investigation_set: str | None = None
+    ) -> list[tuple[str, Decision]]:
+        """Every commissioner's request and every answer (with its reason, and for a refusal
+        why redaction was not enough), case by case, oldest first: what the dashboard shows."""
+        from sqlalchemy import select
+
+        from candour.oversight.vocab import DecisionKind
+        from candour.store.models import OversightDecision, User
+
+        require(actor, Capability.VIEW_OVERSIGHT)
+        kinds = (DecisionKind.COMMISSIONER_REQUEST.value, DecisionKind.COMMISSIONER_ANSWER.value)
+        with self.app.store().reading() as s:
+            visible = {row.id: row.uid for row in c.list_cases(s, actor, investigation_set)}
+            if not visible:
+                return []
+            who = dict(s.execute(select(User.id, User.identifier)).all())
+            rows = s.scalars(
+                select(OversightDecision)
+                .where(
+                    OversightDecision.kind.in_(kinds),
+                    OversightDecision.complaint_id.in_(list(visible)),
+                )
+                .order_by(OversightDecision.decided_at, OversightDecision.id)
+            )
+            return [(visible[d.complaint_id], _decision(d, who, {}, {})) for d in rows]
+
     def evidence(
         self,
         actor: Actor,
@@ -282,9 +352,21 @@ def _case(s: Any, row: Any, *, full: bool) -> Case:
         Investigation(i.uid, i.mode, who.get(i.investigator_id), i.opened_at, i.investigation_set)
         for i in invs
     ]
+    alg_uid = dict(
+        s.execute(
+            select(OversightAllegation.id, OversightAllegation.uid).where(
+                OversightAllegation.complaint_id == row.id
+            )
+        ).all()
+    )
     out.allegations = [
         Allegation(
-            a.uid, inv_uid.get(a.investigation_id), who[a.subject_id], a.rank_at_time, a.category
+            a.uid,
+            inv_uid.get(a.investigation_id),
+            who[a.subject_id],
+            a.rank_at_time,
+            a.category,
+            a.created_at,
         )
         for a in s.scalars(
             select(OversightAllegation)
@@ -293,19 +375,7 @@ def _case(s: Any, row: Any, *, full: bool) -> Case:
         )
     ]
     out.decisions = [
-        Decision(
-            d.uid,
-            d.kind,
-            d.version,
-            d.value,
-            d.text,
-            d.reason,
-            who[d.decided_by],
-            d.rank_at_decision,
-            who.get(d.approved_by),
-            d.decided_at,
-            dict(d.detail),
-        )
+        _decision(d, who, alg_uid, inv_uid)
         for d in s.scalars(
             select(OversightDecision)
             .where(OversightDecision.complaint_id == row.id)
@@ -313,3 +383,21 @@ def _case(s: Any, row: Any, *, full: bool) -> Case:
         )
     ]
     return out
+
+
+def _decision(d: Any, who: dict[int, str], algs: dict[int, str], invs: dict[int, str]) -> Decision:
+    return Decision(
+        d.uid,
+        d.kind,
+        d.version,
+        d.value,
+        d.text,
+        d.reason,
+        who[d.decided_by],
+        d.rank_at_decision,
+        who.get(d.approved_by),
+        d.decided_at,
+        dict(d.detail),
+        algs.get(d.allegation_id),
+        invs.get(d.investigation_id),
+    )

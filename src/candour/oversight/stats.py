@@ -73,7 +73,12 @@ class OversightStats:
     scope_excludes_rank: list[dict[str, Any]] = field(default_factory=list)
     timeliness: dict[str, float | int | None] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
+    #: Complainant labels per investigation (uid -> label -> count): a label sits on the case,
+    #: so it counts for each investigation of that case.
+    labels_by_investigation: dict[str, dict[str, int]] = field(default_factory=dict)
     commissioner: dict[str, int] = field(default_factory=dict)
+    #: The overdue investigations themselves, oldest first: uid, case, days open.
+    overdue: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def misconduct(self) -> int:
@@ -103,7 +108,9 @@ class OversightStats:
             "scope_excludes_rank": self.scope_excludes_rank,
             "timeliness": self.timeliness,
             "labels": self.labels,
+            "labels_by_investigation": self.labels_by_investigation,
             "commissioner": self.commissioner,
+            "overdue": self.overdue,
         }
 
     def rows(self) -> list[tuple[str, str, str | int | float | None]]:
@@ -129,6 +136,9 @@ class OversightStats:
         ]
         out += [("timeliness", k, v) for k, v in self.timeliness.items()]
         out += [("complainant labels", k, v) for k, v in self.labels.items()]
+        for inv, counts in self.labels_by_investigation.items():
+            out += [(f"complainant labels: {inv}", k, v) for k, v in counts.items()]
+        out += [("overdue", str(o["investigation"]), o["days_open"]) for o in self.overdue]
         out += [("commissioner", k, v) for k, v in self.commissioner.items()]
         return out
 
@@ -209,8 +219,13 @@ def oversight_stats(
     pending: dict[str, int] = Counter(
         a.investigation for a in algs if a.finding is None and a.investigation
     )
-    overdue = [
-        i.uid for i in invs if pending.get(i.uid) and (_days(i.opened_at, now) or 0) > OVERDUE_DAYS
+    overdue = sorted(
+        (i for i in invs if pending.get(i.uid) and (_days(i.opened_at, now) or 0) > OVERDUE_DAYS),
+        key=lambda i: i.opened_at,
+    )
+    st.overdue = [
+        {"investigation": i.uid, "case": i.case, "days_open": int(_days(i.opened_at, now) or 0)}
+        for i in overdue
     ]
     st.timeliness = {
         "median days received to investigation": _median(
@@ -233,6 +248,15 @@ def oversight_stats(
     st.labels = dict(
         Counter(f"{d.force}: {d.value}" for d in kept if d.kind == "complainant_label")
     )
+    per_case: dict[str, list[str]] = {}
+    for i in invs:
+        per_case.setdefault(i.case, []).append(i.uid)
+    by_inv: dict[str, Counter[str]] = {}
+    for d in kept:
+        if d.kind == "complainant_label":
+            for inv in per_case.get(d.case, []):
+                by_inv.setdefault(inv, Counter())[str(d.value)] += 1
+    st.labels_by_investigation = {k: dict(v) for k, v in sorted(by_inv.items())}
     st.commissioner = dict(
         Counter(
             "requests" if d.kind == "commissioner_request" else f"answers: {d.value}"

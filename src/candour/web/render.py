@@ -24,6 +24,7 @@ NAV = [
     ("/dashboards/recording", "Recording audit", "reports"),
     ("/dashboards/escalations", "Escalations", "reports"),
     ("/access-reviews", "Access review", "review"),
+    ("/oversight", "Oversight", "oversight"),
     ("/ledger", "Ledger", "ledger"),
     ("/admin/users", "Users", "admin"),
 ]

@@ -21,6 +21,7 @@ _OFFERS = {
         "auditor",
     },
     "admin": {"admin"},
+    "oversight": {"oversight", "auditor"},
     "file": {"officer", "supervisor", "safeguarding_lead", "oversight"},
 }
 
