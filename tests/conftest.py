@@ -16,6 +16,11 @@ from candour.testing import create_database, find_bindir, running_server
 
 _counter = itertools.count()
 
+# The test PostgreSQL server runs with fsync off, and SQLite's synchronous=FULL costs an fsync per
+# commit: the suite runs with durability "relaxed" (it tests behaviour, not power loss), and
+# tests/store/test_durability.py holds the default to "full" on both databases.
+os.environ.setdefault("CANDOUR_DURABILITY", "relaxed")
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=10_000, description="How long a SQLite writer waits for the lock."
     )
+    durability: str = Field(
+        default="full",
+        pattern="^(full|relaxed)$",
+        description="full: SQLite synchronous=FULL, and refuse a PostgreSQL server with fsync "
+        "or synchronous_commit off (acknowledged writes survive a crash or power loss); "
+        "relaxed: for throw-away test servers and benchmarks only.",
+    )
     sqlite_cache_mb: int = Field(
         default=128, ge=2, description="SQLite page cache per connection, in MiB."
     )

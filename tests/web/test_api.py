@@ -52,9 +52,7 @@ def test_an_analyst_cannot_file_and_a_stranger_cannot_decide(site: Site) -> None
     uid = site.world.record_uids[1]
     decision = {"kind": "crime_recording", "outcome": "recorded", "offence_code": "19/1",
                 "reason": "assault disclosed"}  # fmt: skip
-    stranger = c.post(
-        f"/api/records/{uid}/decisions", json=decision, headers=site.token("PC700")
-    )
+    stranger = c.post(f"/api/records/{uid}/decisions", json=decision, headers=site.token("PC700"))
     assert stranger.status_code == 403
     ok = c.post(f"/api/records/{uid}/decisions", json=decision, headers=site.token("PS300"))
     assert ok.status_code == 201, ok.text

@@ -58,6 +58,7 @@ class Candour:
     def store(self, *, current: bool = True) -> Store:
         """The connected store; with `current`, fail unless its schema is this code's."""
         from candour.store import Store, require_current
+        from candour.store.db import check_durability
 
         if self._store is None:
             s = self.settings
@@ -69,7 +70,9 @@ class Candour:
                 busy_timeout_ms=s.sqlite_busy_timeout_ms,
                 sqlite_cache_mb=s.sqlite_cache_mb,
                 create=not current,
+                durability=s.durability,
             )
+            check_durability(self._store.engine, s.durability)
         if current and not self._checked:
             require_current(self._store.engine)
             self._checked = True

@@ -75,9 +75,11 @@ def make_engine(
     busy_timeout_ms: int = 10_000,
     sqlite_cache_mb: int = 128,
     create: bool = True,
+    durability: str = "full",
     **kwargs: Any,
 ) -> Engine:
     parsed = parse_url(url)
+    synchronous = "FULL" if durability == "full" else "NORMAL"
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_path(parsed, create)
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
@@ -93,7 +95,8 @@ def make_engine(
             cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # FULL: in WAL mode, NORMAL can lose the last acknowledged commits on power loss.
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             # Indexes of the ledger and records outgrow SQLite's 2 MB default page cache early.
             cur.execute(f"PRAGMA cache_size=-{int(sqlite_cache_mb) * 1024}")
@@ -110,6 +113,39 @@ def make_engine(
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(parsed, connect_args={"connect_timeout": 10}, **kwargs)
+
+
+#: What each durability setting asks of the server, and what "full" refuses to start without.
+DURABILITY = ("full", "relaxed")
+
+
+def check_durability(engine: Engine, durability: str) -> None:
+    """Refuse a store that could lose acknowledged writes on a crash or power loss: SQLite must
+    be in WAL mode with synchronous=FULL, and a PostgreSQL server must have fsync and
+    synchronous_commit on. `relaxed` (tests and benchmarks only) skips the check."""
+    if durability == "relaxed":
+        return
+    where = masked(engine.url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            if not engine.url.database or engine.url.database == ":memory:":
+                return
+            mode = str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
+            sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            if mode != "wal" or sync != 2:
+                raise ConfigError(
+                    f"{where}: SQLite is not in WAL mode with synchronous=FULL (the file system "
+                    "may not support WAL): acknowledged writes could be lost"
+                )
+            return
+        for name in ("fsync", "synchronous_commit"):
+            value = str(conn.exec_driver_sql(f"SHOW {name}").scalar()).lower()
+            if value == "off":
+                raise ConfigError(
+                    f"{where}: the PostgreSQL server runs with {name}=off, so acknowledged "
+                    f"writes could be lost on a crash: set {name}=on (durability = "
+                    "'relaxed' is for throw-away test servers only)"
+                )
 
 
 def check_connection(engine: Engine) -> None:
@@ -201,11 +237,16 @@ class Store:
         busy_timeout_ms: int = 10_000,
         sqlite_cache_mb: int = 128,
         create: bool = True,
+        durability: str = "full",
     ) -> Store:
         """Connect; with `create=False` a SQLite store that does not exist is an error, and
-        nothing is created on disk."""
+        nothing is created on disk. `durability` is the setting of that name."""
         engine = make_engine(
-            url, busy_timeout_ms=busy_timeout_ms, sqlite_cache_mb=sqlite_cache_mb, create=create
+            url,
+            busy_timeout_ms=busy_timeout_ms,
+            sqlite_cache_mb=sqlite_cache_mb,
+            create=create,
+            durability=durability,
         )
         return cls(engine, sessionmaker(engine, expire_on_commit=False))
 

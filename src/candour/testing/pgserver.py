@@ -49,8 +49,10 @@ def _as_user(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def running_server() -> Iterator[str]:
-    """Yield the URL of a fresh server's maintenance database; stop and delete it afterwards."""
+def running_server(*, durable: bool = False) -> Iterator[str]:
+    """Yield the URL of a fresh server's maintenance database; stop and delete it afterwards.
+    It runs without fsync unless `durable` (as a production server must, for benchmarks that
+    measure what durability costs)."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
@@ -76,9 +78,10 @@ def running_server() -> Iterator[str]:
                 "--locale=C.UTF-8",
             ]
         )
+        sync = "on" if durable else "off"
         opts = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync={sync} "
+            f"-c synchronous_commit={sync} -c full_page_writes={sync} -c max_connections=200"
         )
         _run(
             [
