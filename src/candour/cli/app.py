@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+
+# Typer 0.29 carries its own Click; its usage errors are these classes, not click's.
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup, TyperOption
 
 from candour import __version__
 from candour.cli import (
@@ -27,12 +30,31 @@ from candour.cli import (
     web_cmds,
     witness_cmds,
 )
-from candour.cli.context import Context, err_console
+from candour.cli.context import Context, err_console, safe
 from candour.errors import CandourError
+
+_value_label = TyperOption.display_type_rich
+
+
+def _flag_label(self: TyperOption, ctx: Any) -> str | None:
+    """Flags take no value, so help shows none (Typer 0.29 labels them `<bool>`, which reads as
+    if `--flag true` were accepted; it is refused)."""
+    return None if self.is_flag else _value_label(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_label  # type: ignore[method-assign]
 
 
 class _Group(TyperGroup):
-    """Turns a CandourError anywhere below into one line on stderr and its exit code."""
+    """Turns a CandourError anywhere below into one line on stderr and its exit code, and a
+    command line Click refuses (a missing file, an unknown option or value) into one line and
+    exit 2, instead of a box."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as exc:
+            _usage_error(exc)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -40,6 +62,25 @@ class _Group(TyperGroup):
         except CandourError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except UsageError as exc:
+            _usage_error(exc)
+
+
+#: The exit status of a command line that cannot be run as written (Click's own code for it).
+USAGE_EXIT = 2
+
+
+def _usage_error(exc: UsageError) -> NoReturn:
+    if isinstance(exc, NoArgsIsHelpError):
+        raise exc
+    where = exc.ctx.command_path if exc.ctx is not None else "candour"
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    err_console.print(
+        f"[bold red]error:[/] {safe(message)} (see '{where} --help')",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(USAGE_EXIT) from None
 
 
 app = typer.Typer(

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, ctx_obj, err_console, safe, signed_in
+from candour.cli.context import console, ctx_obj, err_console, safe, signed_in, writable_file
 from candour.errors import ConfigError
 
 users_app = typer.Typer(help="Agencies, users and service accounts.", no_args_is_help=True)
@@ -200,10 +200,9 @@ def users_service_token(
 ) -> None:
     """A token for batch work (ingest, extract, link, rules): run them with
     CANDOUR_TOKEN_FILE=OUT and every write is attributed to the service account."""
+    writable_file(out)
     app, actor = signed_in(ctx)
     token = app.admin.service_token(actor, identifier)
-    if out.is_dir():
-        raise ConfigError(f"{out}: is a folder; name a file")
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")

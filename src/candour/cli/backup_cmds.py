@@ -7,8 +7,15 @@ from pathlib import Path
 
 import typer
 
-from candour.cli.context import console, ctx_obj, signed_in
-from candour.errors import ConfigError
+from candour.cli.context import (
+    console,
+    ctx_obj,
+    readable_file,
+    signed_in,
+    writable_file,
+    writable_folder,
+)
+from candour.errors import ConfigError, ValidationError
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +23,7 @@ def register(app: typer.Typer) -> None:
     app.command("restore")(restore)
 
 
-def _passphrase(path: Path | None) -> str:
+def _passphrase(path: Path | None, *, confirm: bool = False) -> str:
     if path is not None:
         try:
             return path.read_text().strip()
@@ -24,7 +31,9 @@ def _passphrase(path: Path | None) -> str:
             raise ConfigError(f"{path}: cannot read the key ({exc.strerror})") from None
     if os.environ.get("CANDOUR_BACKUP_KEY"):
         return os.environ["CANDOUR_BACKUP_KEY"]
-    return str(typer.prompt("Backup passphrase", hide_input=True, err=True))
+    return str(
+        typer.prompt("Backup passphrase", hide_input=True, err=True, confirmation_prompt=confirm)
+    )
 
 
 def backup(
@@ -33,8 +42,11 @@ def backup(
     key_file: Path | None = typer.Option(None, "--key-file", help="The operator's passphrase."),
 ) -> None:
     """An online, consistent, encrypted copy of the store, keys, models and settings."""
+    writable_file(out)
+    if out.exists():
+        raise ValidationError("exists: refusing to overwrite a backup", source=str(out))
     app, actor = signed_in(ctx)
-    size = app.backups.backup(actor, out, _passphrase(key_file))
+    size = app.backups.backup(actor, out, _passphrase(key_file, confirm=True))
     console.print(f"backup written to {out} ({size:,} bytes, encrypted)")
 
 
@@ -47,6 +59,8 @@ def restore(
     key_file: Path | None = typer.Option(None, "--key-file", help="The operator's passphrase."),
 ) -> None:
     """Restore a backup into a fresh data directory; then run 'candour ledger verify' there."""
+    readable_file(backup_file)
+    writable_folder(into)
     n = ctx_obj(ctx).app.backups.restore(backup_file, into, _passphrase(key_file))
     console.print(
         f"restored {n} files into {into}; verify with CANDOUR_HOME={into} candour ledger verify"

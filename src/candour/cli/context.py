@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from candour.errors import AuthenticationError, ConfigError
+from candour.errors import AuthenticationError, ConfigError, ValidationError
 
 if TYPE_CHECKING:
     from candour.app import Candour
@@ -96,6 +97,41 @@ def safe(text: object) -> str:
     from rich.markup import escape
 
     return escape(str(text).translate(_CONTROL))
+
+
+def parse_time(value: str | None, name: str) -> datetime | None:
+    """A date or time given on the command line (UTC unless it says otherwise)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("not a date or time (use YYYY-MM-DD[THH:MM])", field=name) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def writable_file(out: Path | None) -> None:
+    """Refuse an output file that cannot be written, before anything is made or logged."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise ValidationError("is a folder: name a file", source=str(out))
+    if not out.parent.is_dir():
+        raise ValidationError("no such folder", source=str(out.parent))
+
+
+def writable_folder(out: Path) -> None:
+    """Refuse an output folder with a file in the way (a new folder is made, with parents)."""
+    if out.exists() and not out.is_dir():
+        raise ValidationError("exists and is not a folder", source=str(out))
+
+
+def readable_file(path: Path) -> None:
+    """Refuse an input file that is missing or is a folder, before anything is done."""
+    if path.is_dir():
+        raise ValidationError("is a folder: name a file", source=str(path))
+    if not path.is_file():
+        raise ValidationError("no such file", source=str(path))
 
 
 def ctx_obj(typer_ctx: Any) -> Context:

@@ -8,9 +8,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, progress_bar, signed_in
-from candour.cli.ledger_cmds import _parse_time
-from candour.cli.rules_cmds import _out_folder, eval_app, report_app
+from candour.cli.context import (
+    console,
+    parse_time,
+    progress_bar,
+    readable_file,
+    signed_in,
+    writable_file,
+    writable_folder,
+)
+from candour.cli.rules_cmds import eval_app, report_app
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +36,7 @@ def extract(
         task = bar.add_task("extract", total=None)
         report = app.pipeline.extract(
             actor,
-            since=_parse_time(since, "since"),
+            since=parse_time(since, "since"),
             rerun=rerun,
             workers=workers,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -60,6 +67,9 @@ def eval_extract(
     from candour.rules.registry import default_lexicon
     from candour.settings import get_settings
 
+    for path in gold or []:
+        readable_file(path)
+    writable_file(out)
     docs = load_gold(gold)
     ex = Extractor(default_lexicon(), get_settings().spacy_model)
     ev = evaluate(docs, ex.extract([d.text for d in docs]))
@@ -88,7 +98,7 @@ def language(
 ) -> None:
     """Victim-blaming language about children, per author and unit, with better wording."""
     if out is not None:
-        _out_folder(out)
+        writable_folder(out)
     app, actor = signed_in(ctx)
     rep = app.reports.language(actor)
     table = Table("unit", "author", "term", "times", "write instead", title="language check")

@@ -7,8 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import BREAK_GLASS, PURPOSE, console, safe, signed_in
-from candour.errors import ConfigError
+from candour.cli.context import BREAK_GLASS, PURPOSE, console, safe, signed_in, writable_file
 
 graph_app = typer.Typer(
     help="The network of persons, records, vehicles and phones.", no_args_is_help=True
@@ -90,10 +89,7 @@ def export(
 ) -> None:
     """Write the network you may see for Gephi or i2: a disclosure of every record in it,
     logged on each."""
-    if out.is_dir():
-        raise ConfigError(f"{out}: is a folder; name a .graphml or .gexf file")
-    if not out.parent.is_dir():
-        raise ConfigError(f"{out.parent}: no such folder")
+    writable_file(out)
     app, actor = signed_in(ctx)
     nodes, edges = app.people.export(actor, out, purpose)
     console.print(f"{nodes:,} nodes, {edges:,} edges written to {out}")

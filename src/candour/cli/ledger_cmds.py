@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,11 @@ from candour.cli.context import (
     PURPOSE,
     console,
     err_console,
+    parse_time,
     progress_bar,
     safe,
     signed_in,
+    writable_file,
 )
 from candour.errors import LedgerIntegrityError, ValidationError
 
@@ -34,16 +35,6 @@ def register(app: typer.Typer) -> None:
     app.command("who-knew")(who_knew)
 
 
-def _writable(out: Path | None) -> None:
-    """Refuse an output path that cannot be written before anything is made or logged."""
-    if out is None:
-        return
-    if out.is_dir():
-        raise ValidationError("is a folder: name a file", source=str(out))
-    if not out.parent.is_dir():
-        raise ValidationError("no such folder", source=str(out.parent))
-
-
 def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
@@ -52,23 +43,13 @@ def _write(text: str, out: Path | None) -> None:
         err_console.print(f"written to {out}")
 
 
-def _parse_time(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("not a date or time (use YYYY-MM-DD[THH:MM])", field=name) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @ledger_app.command("checkpoint")
 def checkpoint(
     ctx: typer.Context,
     out: Path | None = typer.Option(None, "--out", help="Write the signed checkpoint here."),
 ) -> None:
     """Sign the current tree head (C2SP checkpoint) for an outside body to hold."""
-    _writable(out)
+    writable_file(out)
     app, actor = signed_in(ctx)
     _, note = app.ledger.checkpoint(actor)
     _write(note, out)
@@ -118,7 +99,7 @@ def prove(
 ) -> None:
     """An inclusion proof of one event, as JSON (checkable with python -m candour.ledger.verify).
     The event names who did what to which record: proving it is a read of that record."""
-    _writable(out)
+    writable_file(out)
     app, actor = signed_in(ctx)
     cp = app.ledger.load_checkpoint(checkpoint_file, key) if checkpoint_file else None
     proof = app.ledger.prove(actor, event_id, cp.size if cp else None, purpose)
@@ -134,7 +115,7 @@ def consistency(
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
     """A consistency proof that the newer tree extends the older one unchanged."""
-    _writable(out)
+    writable_file(out)
     app, actor = signed_in(ctx)
     sizes = [_size(app, arg, key) for arg in (old, new)]
     proof = app.ledger.consistency(actor, sizes[0], sizes[1])
@@ -156,7 +137,7 @@ def export(
 ) -> None:
     """Export the whole log for an outside body to verify with the public key alone (a
     disclosure of every record it names, logged on each)."""
-    _writable(out)
+    writable_file(out)
     app, actor = signed_in(ctx)
     n = app.ledger.export(actor, out, purpose)
     err_console.print(f"exported {n} events to {out}")
@@ -174,7 +155,7 @@ def as_of(
     from dataclasses import asdict
 
     app, actor = signed_in(ctx)
-    when = _parse_time(at, "at")
+    when = parse_time(at, "at")
     assert when is not None
     state = app.records.as_of(actor, record, when, purpose, break_glass)
     console.print_json(json.dumps(asdict(state)))
@@ -212,7 +193,7 @@ def who_knew(
     except ValueError:
         raise ValidationError("unknown rank", field="min-rank") from None
     app, actor = signed_in(ctx)
-    answer = app.ledger.who_knew(actor, target, purpose, before=_parse_time(before, "before"),
+    answer = app.ledger.who_knew(actor, target, purpose, before=parse_time(before, "before"),
                                  min_rank=rank, proofs=fmt is Format.json,
                                  break_glass=break_glass)  # fmt: skip
     rows = answer.rows

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import PURPOSE, console, err_console, signed_in
+from candour.cli.context import PURPOSE, console, err_console, signed_in, writable_file
 from candour.cli.rules_cmds import eval_app
 
 link_app = typer.Typer(
@@ -95,6 +95,7 @@ def eval_link(
     """Pairwise and B-cubed scores: FEBRL3/FEBRL4 and the synthetic district's ground truth."""
     from candour.link import evaluate
 
+    writable_file(out)
     if district is not None:
         app, actor = signed_in(ctx)
         scores = app.reports.eval_link(actor, district, febrl)

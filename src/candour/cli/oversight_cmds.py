@@ -254,10 +254,16 @@ def list_cases(
 
 
 @oversight_app.command("show")
-def show(ctx: typer.Context, case: str = typer.Argument(...)) -> None:
+def show(
+    ctx: typer.Context,
+    case: str = typer.Argument(...),
+    purpose: str = typer.Option(
+        "oversight case work", "--purpose", help="Why you are looking (kept in the ledger)."
+    ),
+) -> None:
     """A case: investigations, allegations and every decision (scope history included)."""
     app, actor = signed_in(ctx)
-    c = app.oversight.case(actor, case)
+    c = app.oversight.case(actor, case, purpose)
     console.print(f"{c.uid} about {c.force}, received {c.received_at:%Y-%m-%d} by {c.channel}")
     for i in c.investigations:
         console.print(f"investigation {i.uid} ({i.mode}) opened {i.opened_at:%Y-%m-%d}")

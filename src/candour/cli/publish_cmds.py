@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, signed_in
+from candour.cli.context import console, parse_time, readable_file, signed_in, writable_file
 from candour.cli.rules_cmds import eval_app
 
 publish_app = typer.Typer(
@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(publish_app, name="publish")
 
 
-def _day(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _day(value: str | None, name: str) -> datetime | None:
+    return parse_time(value, name)
 
 
 def _show(d: Any) -> None:
@@ -56,7 +56,7 @@ def draft(
     """Build a redacted draft for review; nothing is written outside the store."""
     app, actor = signed_in(ctx)
     d = app.publish.draft(
-        actor, source, purpose, start=_day(start), end=_day(end), target=target,
+        actor, source, purpose, start=_day(start, "from"), end=_day(end, "to"), target=target,
         threshold=threshold,
     )  # fmt: skip
     _show(d)
@@ -135,6 +135,9 @@ def eval_redact(
     from candour.rules.registry import default_lexicon
     from candour.settings import get_settings
 
+    for path in gold:
+        readable_file(path)
+    writable_file(out)
     redactor = Redactor(Extractor(default_lexicon(), get_settings().spacy_model))
     scores = [score(p.parent.name or str(p), read_gold_jsonl(p), redactor) for p in gold]
     for s in scores:

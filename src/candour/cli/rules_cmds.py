@@ -7,9 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from candour.cli.context import console, signed_in
-from candour.cli.ledger_cmds import _parse_time
-from candour.errors import ValidationError
+from candour.cli.context import console, parse_time, signed_in, writable_folder
 
 rules_app = typer.Typer(help="Declarative, versioned rules.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audits of recording integrity.", no_args_is_help=True)
@@ -50,7 +48,7 @@ def load_defaults(ctx: typer.Context) -> None:
 def list_rules(ctx: typer.Context, at: str | None = typer.Option(None, "--at")) -> None:
     """Rules in force (now, or at a past time)."""
     app, actor = signed_in(ctx)
-    rules = app.pipeline.rules_in_force(actor, _parse_time(at, "at"))
+    rules = app.pipeline.rules_in_force(actor, parse_time(at, "at"))
     table = Table("rule", "version", "kind", "in force from", "description")
     for r in rules:
         table.add_row(
@@ -66,7 +64,7 @@ def run(
 ) -> None:
     """Evaluate the rules and raise escalations (re-runnable: nothing is raised twice)."""
     app, actor = signed_in(ctx)
-    report = app.pipeline.run_rules(actor, _parse_time(as_of, "as-of"))
+    report = app.pipeline.run_rules(actor, parse_time(as_of, "as-of"))
     console.print(f"as of {report.as_of:%Y-%m-%d %H:%M}: rules {', '.join(report.rules) or 'none'}")
     console.print(
         f"  evaluated {report.evaluated:,}  breaches {report.breaches:,}  "
@@ -93,9 +91,9 @@ def audit_recording(
 ) -> None:  # fmt: skip
     """Recording rates, disclosures without a crime record, time to decision, breaches, over
     the records you may read (each is logged as read)."""
-    _out_folder(out)
+    writable_folder(out)
     app, actor = signed_in(ctx)
-    audit = app.reports.recording_audit(actor, _parse_time(start, "from"), _parse_time(end, "to"),
+    audit = app.reports.recording_audit(actor, parse_time(start, "from"), parse_time(end, "to"),
                                         purpose)  # fmt: skip
     paths = app.reports.write_audit(audit, out)
     console.print(
@@ -118,7 +116,7 @@ def report_demand(
     ctx: typer.Context, out: Path = typer.Option(Path("reports/demand"), "--out")
 ) -> None:
     """Volume versus harm by offence group, with the harm weights' source."""
-    _out_folder(out)
+    writable_folder(out)
     app, actor = signed_in(ctx)
     d = app.reports.demand(actor)
     paths = app.reports.write_demand(d, out)
@@ -152,9 +150,3 @@ def eval_recording(
             s.name, f"{s.truth:,}", f"{s.found:,}", f"{s.precision:.3f}", f"{s.recall:.3f}"
         )
     console.print(table)
-
-
-def _out_folder(out: Path) -> None:
-    """Reports are written into a folder: refuse a file in the way before anything is read."""
-    if out.exists() and not out.is_dir():
-        raise ValidationError("exists and is not a folder", source=str(out))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from candour.cli.context import console, err_console
+from candour.cli.context import console, err_console, writable_file
 from candour.errors import LedgerError
 
 witness_app = typer.Typer(
@@ -19,6 +19,18 @@ STATE = typer.Option(..., "--state", help="The witness's state directory.")
 
 def register(app: typer.Typer) -> None:
     app.add_typer(witness_app, name="witness")
+
+
+def _state(state: Path, *, new: bool = False) -> Path:
+    """The witness's state folder: an existing one, or (`new`) one that does not exist yet."""
+    if new:
+        if state.exists():
+            raise LedgerError(f"{state}: exists: a new witness needs a new folder")
+        if not state.parent.is_dir():
+            raise LedgerError(f"{state.parent}: no such folder")
+    elif not state.is_dir():
+        raise LedgerError(f"{state}: not a witness state folder (run 'candour witness init')")
+    return state
 
 
 def _read(path: Path, what: str) -> str:
@@ -33,7 +45,7 @@ def init(state: Path = STATE, name: str = typer.Option(..., "--name")) -> None:
     """Create the witness's key and state; prints its public key for the forces."""
     from candour.oversight.witness import Witness
 
-    print(Witness.init(state, name).public.text())
+    print(Witness.init(_state(state, new=True), name).public.text())
 
 
 @witness_app.command("key")
@@ -41,7 +53,7 @@ def key(state: Path = STATE) -> None:
     """The witness's public key."""
     from candour.oversight.witness import Witness
 
-    print(Witness.load(state).public.text())
+    print(Witness.load(_state(state)).public.text())
 
 
 @witness_app.command("add-log")
@@ -53,7 +65,7 @@ def add_log(
     """Follow a force's log, trusting its ledger key (first contact)."""
     from candour.oversight.witness import Witness
 
-    Witness.load(state).add_log(origin, _read(force_key, "force key"))
+    Witness.load(_state(state)).add_log(origin, _read(force_key, "force key"))
     console.print(f"following {origin}")
 
 
@@ -69,13 +81,14 @@ def cosign(
     """Cosign the checkpoint, or refuse and keep both checkpoints as evidence of a fork."""
     from candour.oversight.witness import Witness
 
+    writable_file(out)
     proof_data = None
     if proof is not None:
         try:
             proof_data = json.loads(_read(proof, "consistency proof"))
         except json.JSONDecodeError as exc:
             raise LedgerError(f"{proof}: not JSON (line {exc.lineno})") from None
-    note = Witness.load(state).cosign(_read(checkpoint, "checkpoint"), proof_data)
+    note = Witness.load(_state(state)).cosign(_read(checkpoint, "checkpoint"), proof_data)
     if out is None:
         print(note, end="")
     else:
