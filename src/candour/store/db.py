@@ -262,8 +262,14 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit of work (does not take SQLite's write lock)."""
-        bind = self.engine.execution_options(candour_readonly=True)
+        """A read-only unit of work that sees one consistent state of the store, whatever
+        commits meanwhile: a deferred transaction in SQLite's WAL mode (it takes no write lock),
+        REPEATABLE READ on PostgreSQL (whose default, READ COMMITTED, lets each statement see
+        newer commits, so a ledger verified during an ingest looked truncated)."""
+        options: dict[str, Any] = {"candour_readonly": True}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        bind = self.engine.execution_options(**options)
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
