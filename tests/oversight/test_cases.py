@@ -13,7 +13,7 @@ from candour.app import Candour
 from candour.errors import NotFoundError, PermissionDeniedError, ValidationError
 from candour.ledger.integrity import verify
 from candour.settings import Settings
-from candour.store import Store
+from candour.store import Actor, Store
 from candour.store.models import LedgerEvent
 from tests.oversight.world import T0, Oversight, add_officers, build
 
@@ -110,14 +110,37 @@ def test_scope_narrowing_is_a_recorded_decision_with_an_approver(case: Case) -> 
 
 def test_the_force_under_investigation_cannot_see_the_case(case: Case) -> None:
     o, w = case.app.oversight, case.world
-    with pytest.raises(NotFoundError):
+    # A role with no part in oversight is refused before any case is looked up ...
+    with pytest.raises(PermissionDeniedError):
         o.case(w.force_senior, case.case)
     with pytest.raises(PermissionDeniedError):
         o.cases(w.force_senior)
-    with pytest.raises(NotFoundError):  # nor write to it, nor learn it exists
+    with pytest.raises(PermissionDeniedError):
         o.add_allegation(w.force_senior, case.case, subject="LF1000", category="neglect_of_duty")
+    # ... and the force's own oversight staff (its professional standards) are walled: the
+    # case does not exist for them, and they may not open one about their own force.
+    psd = _force_oversight_user(case)
+    with pytest.raises(NotFoundError):
+        o.case(psd, case.case)
+    assert o.cases(psd) == []
+    with pytest.raises(NotFoundError):
+        o.add_allegation(psd, case.case, subject="LF1000", category="neglect_of_duty")
+    with pytest.raises(PermissionDeniedError):
+        o.open_complaint(psd, force="LFP", complainant="X", received_at=T0, channel="email")
     assert [c.uid for c in o.cases(w.auditor)] == [case.case]
     assert o.case(w.lead, case.case).force == "LFP"
+
+
+def _force_oversight_user(case: Case) -> Actor:
+    from candour.store import NewUser, actor_for, create_user
+    from candour.store.people import get_agency
+
+    with case.store.transaction() as s:
+        force = get_agency(s, "LFP").id
+        user = create_user(
+            s, NewUser("PSD1", "Ren Halvorsen", "DCI", "oversight", force), Actor.system()
+        )
+        return actor_for(user)
 
 
 def test_complainant_label_needs_reason_approver_and_notice(case: Case) -> None:

@@ -108,6 +108,10 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
+#: The purpose logged when a case is opened without one given (the web case page).
+CASE_PURPOSE = "oversight case work"
+
+
 class OversightService:
     def __init__(self, app: Candour) -> None:
         self.app = app
@@ -249,9 +253,13 @@ class OversightService:
         with self.app.store().reading() as s:
             return [_case(s, row, full=False) for row in c.list_cases(s, actor, investigation_set)]
 
-    def case(self, actor: Actor, uid: str) -> Case:
-        with self.app.store().reading() as s:
-            return _case(s, c.get_case(s, actor, uid), full=True)
+    def case(self, actor: Actor, uid: str, purpose: str = CASE_PURPOSE) -> Case:
+        """A case in full (complainant, officers, every decision): a read on the ledger."""
+        from candour.auth.gate import consult_cases
+
+        with self.app.store().transaction() as s:
+            (row,) = consult_cases(s, actor, [uid], purpose)
+            return _case(s, row, full=True)
 
     def stats(
         self, actor: Actor, investigation_set: str | None = None, now: datetime | None = None
@@ -271,15 +279,17 @@ class OversightService:
         self, actor: Actor, investigation_set: str | None = None
     ) -> list[tuple[str, Decision]]:
         """Every commissioner's request and every answer (with its reason, and for a refusal
-        why redaction was not enough), case by case, oldest first: what the dashboard shows."""
+        why redaction was not enough), case by case, oldest first: what the dashboard shows.
+        Each case it draws on is logged as read."""
         from sqlalchemy import select
 
+        from candour.auth.gate import consult_cases
         from candour.oversight.vocab import DecisionKind
         from candour.store.models import OversightDecision, User
 
         require(actor, Capability.VIEW_OVERSIGHT)
         kinds = (DecisionKind.COMMISSIONER_REQUEST.value, DecisionKind.COMMISSIONER_ANSWER.value)
-        with self.app.store().reading() as s:
+        with self.app.store().transaction() as s:
             visible = {row.id: row.uid for row in c.list_cases(s, actor, investigation_set)}
             if not visible:
                 return []
@@ -292,7 +302,9 @@ class OversightService:
                 )
                 .order_by(OversightDecision.decided_at, OversightDecision.id)
             )
-            return [(visible[d.complaint_id], _decision(d, who, {}, {})) for d in rows]
+            out = [(visible[d.complaint_id], _decision(d, who, {}, {})) for d in rows]
+            consult_cases(s, actor, [case for case, _ in out], "oversight statistics")
+            return out
 
     def evidence(
         self,

@@ -358,3 +358,33 @@ def consult_quarantine(session: Session, actor: Actor, item_id: int, purpose: st
         ],
     )
     return item
+
+
+def consult_cases(
+    session: Session, actor: Actor, case_uids: Sequence[str], purpose: str
+) -> list[Any]:
+    """Oversight cases by uid, each logged as read (a case names its complainant and the
+    officers complained about). A case the actor may not see is "not found", as if it did not
+    exist (`candour.oversight.cases.get_case`); then nothing is logged."""
+    from candour.oversight.cases import get_case
+
+    if not purpose or not purpose.strip():
+        raise ValidationError("reading personal data needs a purpose", field="purpose")
+    cases = [get_case(session, actor, uid) for uid in dict.fromkeys(case_uids)]
+    if cases:
+        append(
+            session,
+            [
+                EventDraft(
+                    EventAction.READ.value,
+                    "oversight_complaint",
+                    case.uid,
+                    actor.id,
+                    actor.rank,
+                    purpose=purpose,
+                    payload={"break_glass": False, "basis": "oversight"},
+                )
+                for case in cases
+            ],
+        )
+    return cases

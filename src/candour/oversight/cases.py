@@ -146,8 +146,12 @@ def may_see(session: Session, actor: Actor, case: OversightComplaint) -> bool:
         return False
     if actor.role is Role.AUDITOR:
         return True
+    return _oversees(session, actor, case.force_id)
+
+
+def _oversees(session: Session, actor: Actor, force_id: int) -> bool:
     stmt = select(func.count()).where(
-        Jurisdiction.body_id == actor.agency_id, Jurisdiction.agency_id == case.force_id
+        Jurisdiction.body_id == actor.agency_id, Jurisdiction.agency_id == force_id
     )
     return bool(session.execute(stmt).scalar_one())
 
@@ -155,13 +159,15 @@ def may_see(session: Session, actor: Actor, case: OversightComplaint) -> bool:
 def get_case(
     session: Session, actor: Actor, case_uid: str, *, write: bool = False
 ) -> OversightComplaint:
+    """The case, if the actor may see it. A user whose role has no part in oversight is
+    refused outright (it says nothing of any case); one who may see cases but not this one is
+    told it does not exist."""
+    require(actor, Capability.RUN_OVERSIGHT if write else Capability.VIEW_OVERSIGHT)
     case = session.execute(
         select(OversightComplaint).where(OversightComplaint.uid == case_uid)
     ).scalar_one_or_none()
     if case is None or not may_see(session, actor, case):
         raise NotFoundError("no such oversight case (or it is not yours to see)")
-    if write:
-        require(actor, Capability.RUN_OVERSIGHT)
     return case
 
 
@@ -195,6 +201,12 @@ def open_complaint(
     assert actor.id is not None
     ch = _parse(Channel, channel, "channel")
     agency = get_agency(session, force)
+    if actor.agency_id == agency.id:
+        raise PermissionDeniedError(
+            "a case about your own force is opened by the body that oversees it"
+        )
+    if not _oversees(session, actor, agency.id):
+        raise PermissionDeniedError("your body has no jurisdiction over that force")
     if record_uid is not None:
         found = session.execute(select(Record.id).where(Record.uid == record_uid)).first()
         if found is None:
@@ -624,6 +636,12 @@ def attach_evidence(
     case = get_case(session, actor, case_uid, write=True)
     if not targets:
         raise ValidationError("'targets' must name at least one record or person", field="targets")
+    for target in targets:
+        if not _readable_target(session, actor, target):
+            raise ValidationError(
+                "'targets' names something that is no record or person you may read",
+                field="targets",
+            )
     return _decide(
         session,
         actor,
@@ -632,3 +650,16 @@ def attach_evidence(
         reason=reason,
         detail={"targets": sorted(set(targets))},
     )
+
+
+def _readable_target(session: Session, actor: Actor, target: str) -> bool:
+    """A record the actor may read, or a person named in at least one such record: else the
+    bundle could never show its who-knew timeline. Logs nothing (nothing is shown)."""
+    from candour.auth.gate import readable_roots
+    from candour.ledger.whoknew import records_named
+
+    _, uids = records_named(session, target)
+    if not uids:
+        return False
+    roots = list(session.scalars(select(Record.root_uid).where(Record.uid.in_(uids))).unique())
+    return bool(readable_roots(session, actor, roots))

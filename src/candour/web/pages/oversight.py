@@ -7,7 +7,9 @@ the same "not found" here as one that does not exist."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,6 +64,59 @@ def cases(request: Request, actor: Signed, chosen: InSet = "") -> Response:
     )
 
 
+@dataclass(frozen=True)
+class FigureTable:
+    """One section of the figures the CLI prints (`OversightStats.rows`), as a table: a plain
+    section is key | value; a section per rank band, category or investigation is a grid."""
+
+    title: str
+    head: tuple[str, ...]
+    rows: list[tuple[str, list[tuple[str, str]]]]  # (row header, [(figure id, text)])
+
+
+GRIDS = ("rank band", "category", "complainant labels")
+LINKED = ("scope excludes rank", "overdue")  # shown in their own tables, with links to cases
+
+
+def _text(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+def figure_tables(rows: list[tuple[str, str, Any]]) -> list[FigureTable]:
+    """Every figure of `rows` in one table cell, tagged `section|key` as the CSV names it."""
+    plain: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
+    grids: dict[str, dict[str, dict[str, tuple[str, str]]]] = {}
+    order: list[str] = []
+    for section, key, value in rows:
+        group, _, sub = section.partition(": ")
+        if section in LINKED:
+            continue
+        if group in GRIDS and sub:
+            if group not in grids:
+                order.append(group)
+            grids.setdefault(group, {}).setdefault(sub, {})[key] = (
+                f"{section}|{key}",
+                _text(value),
+            )
+            continue
+        if section not in plain and section not in grids:
+            order.append(section)
+        plain.setdefault(section, []).append((key, [(f"{section}|{key}", _text(value))]))
+    out = []
+    for name in order:
+        if name in plain:
+            out.append(FigureTable(name, (name, "number"), plain[name]))
+            continue
+        grid = grids[name]
+        cols = list(dict.fromkeys(k for cells in grid.values() for k in cells))
+        body = [
+            (sub, [cells.get(k, (f"{name}: {sub}|{k}", "0")) for k in cols])
+            for sub, cells in grid.items()
+        ]
+        out.append(FigureTable(name, (name, *cols), body))
+    return out
+
+
 @router.get("/oversight/stats")
 def stats(request: Request, actor: Signed, chosen: InSet = "") -> Response:
     service = candour_of(request).oversight
@@ -86,6 +141,7 @@ def stats(request: Request, actor: Signed, chosen: InSet = "") -> Response:
             "bars": bars,
             "top": top,
             "series": ("allegations", "case to answer"),
+            "tables": figure_tables(st.rows()),
             "commissioner": service.commissioner_log(actor, chosen or None),
         },
     )
@@ -279,6 +335,4 @@ def bundle(request: Request, actor: Signed, uid: str, purpose: Field) -> Respons
 
 
 def _remove(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)
