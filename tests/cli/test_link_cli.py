@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -337,6 +338,18 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
     again = run(home, db_url, "link", "--incremental")
     assert "0 new person mentions" in again.output
     assert run(home, db_url, "ledger", "verify").exit_code == 0
+    # A run killed between writing a snapshot part and committing it (or after committing,
+    # before moving it into place) leaves files the ledger does not name: the next incremental
+    # run refuses them, naming the file, rather than linking against them.
+    models = home / "models"
+    shutil.copy(models / "persons-0000.parquet", models / "persons-0009.parquet")
+    stray = run(home, db_url, "link", "--incremental")
+    assert stray.exit_code == 3, stray.output
+    assert "persons-0009.parquet" in stray.output and "candour link" in stray.output
+    (models / "persons-0009.parquet").unlink()
+    latest = models / "latest.json"
+    latest.write_text('{"model": "an-uncommitted-model.json"}')
+    assert run(home, db_url, "link", "--incremental").exit_code == 3
 
 
 def test_the_same_model_runs_on_spark(tmp_path: Path) -> None:

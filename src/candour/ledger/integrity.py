@@ -390,6 +390,24 @@ def _compare_tables(
             report.add(Finding(where, what, logged[1]))
 
 
+def model_file_findings(session: Session, models_dir: Path) -> list[Finding]:
+    """Whether the link model files are the ones the committed link runs named (the store is
+    the authority; the files are its cache): a run killed between writing its files and
+    committing, or between committing and moving them into place, shows here."""
+    from sqlalchemy import select
+
+    from candour.store.models import LedgerEvent
+
+    rows = session.execute(
+        select(LedgerEvent.idx, LedgerEvent.entity_id, LedgerEvent.payload)
+        .where(LedgerEvent.entity_type == "link_run")
+        .order_by(LedgerEvent.idx)
+    ).all()
+    report = Report()
+    _check_model_files(report, models_dir, [(i, e, p) for i, e, p in rows])
+    return report.findings
+
+
 def _check_model_files(
     report: Report, models_dir: Path, runs: list[tuple[int, str | None, str]]
 ) -> None:

@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from candour.errors import StoreError
 from candour.ledger.log import EventDraft, append
 from candour.ledger.log import lock as ledger_lock
 from candour.link.cluster import Together, cluster_persons, dates_apart
@@ -404,6 +405,19 @@ def _save_persons(models_dir: Path, frame: pd.DataFrame, clusters: dict[int, int
     )
 
 
+def _files_as_committed(session: Session, models_dir: Path) -> None:
+    """Refuse model files that are not the ones the committed link runs named."""
+    from candour.ledger.integrity import model_file_findings
+
+    findings = model_file_findings(session, models_dir)
+    if findings:
+        raise StoreError(
+            f"{models_dir}: the link model files are not those of the last committed link run "
+            f"({findings[0].where}: {findings[0].what}; an interrupted run?): run 'candour "
+            "link' for a full run"
+        )
+
+
 @dataclass
 class IncrementalReport:
     new_mentions: int = 0
@@ -430,8 +444,8 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
     latest = models_dir / "latest.json"
     if not latest.exists() or not list(models_dir.glob(PERSONS_GLOB)):
         raise NotFoundError("no linked persons yet: run 'candour link' (a full run) first")
-    model_file = models_dir / json.loads(latest.read_text())["model"]
     with store.reading() as session:
+        _files_as_committed(session, models_dir)
         new = person_frame(session, unlinked_only=True)
         decided = constraints(session)
     report.new_mentions = len(new)
@@ -443,6 +457,7 @@ def run_incremental(store: Store, actor: Actor, models_dir: Path) -> Incremental
     antecedent = antecedents(new, keep=decided.mentions())
     new = with_coreferents(new, antecedent)
     own = new[~new["unique_id"].isin(antecedent)]
+    model_file = models_dir / json.loads(latest.read_text())["model"]
     choice = _match_new(own, models_dir, model_file, db_api, prepare, decided)
     digest = model_file.stem.rsplit("-", 1)[-1]
     fresh: dict[int, list[int]] = {}  # a new person (its first mention) -> its mentions
