@@ -115,6 +115,16 @@ class Settings(BaseSettings):
     spark_partitions: int = Field(
         default=4, ge=1, le=100_000, description="Spark shuffle partitions for linkage."
     )
+    totp_key_file: Path | None = Field(
+        default=None,
+        description="Key sealing the TOTP second-factor secrets (mode 0600, made on first "
+        "enrolment); default HOME/keys/totp.key.",
+    )
+    require_second_factor: bool = Field(
+        default=False,
+        description="When true, administrator and oversight accounts must sign in with a TOTP "
+        "second factor (a web session without one may only enrol one).",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -147,6 +157,10 @@ class Settings(BaseSettings):
     @property
     def effective_key_file(self) -> Path:
         return self.ledger_key_file or (self.home / "keys" / "ledger.key")
+
+    @property
+    def effective_totp_key_file(self) -> Path:
+        return self.totp_key_file or (self.home / "keys" / "totp.key")
 
 
 def get_settings(**overrides: Any) -> Settings:

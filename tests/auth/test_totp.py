@@ -1,0 +1,183 @@
+"""The TOTP second factor through the identity service: enrol, confirm, sign in with a code
+(once only), wrong codes logged, required roles held to enrolment, an administrator's reset, and
+secrets that a copy of the database does not give away."""
+
+from __future__ import annotations
+
+import json
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pyotp
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from candour.app import Candour
+from candour.auth.totp import CodeNeeded, SecondFactorRequired, SecretBox, _accept
+from candour.errors import AuthenticationError, PermissionDeniedError, ValidationError
+from candour.settings import Settings
+from candour.store import NewUser, Store
+from candour.store.models import LedgerEvent, UserTotp
+
+PASSWORD = "correct horse battery staple"
+# A key for the property test (Hypothesis runs many examples in one function call).
+_BOX = SecretBox(Path(tempfile.mkdtemp()) / "keys" / "totp.key")
+
+
+@pytest.fixture
+def app(store: Store, settings: Settings) -> Iterator[Candour]:
+    a = Candour(settings)
+    yield a
+    a.close()
+
+
+def _enrol(app: Candour, identifier: str = "admin", password: str = PASSWORD) -> pyotp.TOTP:
+    """Enrol and confirm a factor for `identifier` in a web session; its authenticator."""
+    token = app.identity.sign_in(identifier, password, kind="web").token
+    enrolment = app.identity.begin_second_factor(token, password)
+    device = pyotp.TOTP(enrolment.secret)
+    app.identity.confirm_second_factor(token, device.now())
+    return device
+
+
+def _events(app: Candour, action: str) -> list[dict[str, object]]:
+    with app.store().reading() as s:
+        rows = s.scalars(select(LedgerEvent).where(LedgerEvent.action == action)).all()
+        return [json.loads(e.payload) for e in rows]
+
+
+def test_enrol_then_sign_in_needs_a_fresh_code(app: Candour) -> None:
+    token = app.identity.sign_in("admin", PASSWORD, kind="web").token
+    assert not app.identity.second_factor(app.identity.actor(token))
+    enrolment = app.identity.begin_second_factor(token, PASSWORD)
+    uri = urlparse(enrolment.uri)
+    assert uri.scheme == "otpauth" and parse_qs(uri.query)["secret"] == [enrolment.secret]
+    assert "Candour" in parse_qs(uri.query)["issuer"]
+    device = pyotp.TOTP(enrolment.secret)
+    used = device.now()
+    app.identity.confirm_second_factor(token, used)
+    actor = app.identity.actor(token)
+    assert actor.second_factor and app.identity.second_factor(actor)
+
+    with pytest.raises(CodeNeeded):  # the password alone no longer signs in
+        app.identity.sign_in("admin", PASSWORD)
+    with pytest.raises(CodeNeeded):  # the code used to confirm is spent
+        app.identity.sign_in("admin", PASSWORD, code=used)
+    signed = app.identity.sign_in("admin", PASSWORD, code=device.at(time.time() + 30))
+    assert signed.actor.second_factor
+    assert {"kind": "cli", "second_factor": True} in _events(app, "sign_in")
+
+
+def test_a_reused_code_is_refused(app: Candour) -> None:
+    device = _enrol(app)
+    code = device.at(time.time() + 30)
+    app.identity.sign_in("admin", PASSWORD, code=code)
+    with pytest.raises(CodeNeeded):
+        app.identity.sign_in("admin", PASSWORD, code=code)
+
+
+def test_a_wrong_code_is_refused_and_logged(app: Candour) -> None:
+    device = _enrol(app)
+    wrong = f"{(int(device.now()) + 1) % 1_000_000:06d}"
+    before = len(_events(app, "sign_in_failed"))
+    with pytest.raises(CodeNeeded) as err:
+        app.identity.sign_in("admin", PASSWORD, code=wrong, kind="api")
+    assert wrong not in str(err.value)
+    failed = _events(app, "sign_in_failed")
+    assert failed[before:] == [{"kind": "api", "factor": "totp"}]
+
+
+def test_a_wrong_password_with_the_right_code_says_nothing_about_the_code(app: Candour) -> None:
+    device = _enrol(app)
+    with pytest.raises(AuthenticationError) as err:
+        app.identity.sign_in("admin", "not the password", code=device.now())
+    assert not isinstance(err.value, CodeNeeded)
+
+
+def test_enrolling_asks_for_the_password_again(app: Candour) -> None:
+    token = app.identity.sign_in("admin", PASSWORD, kind="web").token
+    with pytest.raises(ValidationError):
+        app.identity.begin_second_factor(token, "not the password")
+    with pytest.raises(Exception, match="no second factor is being set up"):
+        app.identity.confirm_second_factor(token, "123456")
+
+
+def test_required_roles_are_held_to_enrolment(store: Store, settings: Settings) -> None:
+    app = Candour(settings.model_copy(update={"require_second_factor": True}))
+    try:
+        with pytest.raises(SecondFactorRequired):  # no CLI or API session without one
+            app.identity.sign_in("admin", PASSWORD, kind="api")
+        assert _events(app, "sign_in_failed")[-1] == {"kind": "api", "factor": "none enrolled"}
+        token = app.identity.sign_in("admin", PASSWORD, kind="web").token
+        with pytest.raises(SecondFactorRequired):  # the web session may only enrol
+            app.identity.actor(token)
+        assert app.identity.actor(token, enrolling=True).identifier == "admin"
+        enrolment = app.identity.begin_second_factor(token, PASSWORD)
+        app.identity.confirm_second_factor(token, pyotp.TOTP(enrolment.secret).now())
+        admin = app.identity.actor(token)  # confirmed in this session: released
+        # Roles the setting does not name are not held.
+        password = app.admin.create_user(admin, NewUser("PC1", "Sam Officer", "PC", "officer"))
+        officer = app.identity.sign_in("PC1", password, kind="api")
+        assert app.identity.actor(officer.token).identifier == "PC1"
+    finally:
+        app.close()
+
+
+def test_an_administrator_resets_a_lost_factor(app: Candour) -> None:
+    admin_token = app.identity.sign_in("admin", PASSWORD, kind="web").token
+    admin = app.identity.actor(admin_token)
+    password = app.admin.create_user(admin, NewUser("OV1", "Jo Oversight", "Staff", "oversight"))
+    _enrol(app, "OV1", password)
+    officer_pw = app.admin.create_user(admin, NewUser("PC2", "Kim Officer", "PC", "officer"))
+    officer = app.identity.actor(app.identity.sign_in("PC2", officer_pw).token)
+    with pytest.raises(PermissionDeniedError):
+        app.identity.reset_second_factor(officer, "OV1")
+
+    assert app.identity.reset_second_factor(admin, "OV1") is True
+    assert app.identity.reset_second_factor(admin, "OV1") is False  # nothing left to end
+    signed = app.identity.sign_in("OV1", password)  # the password alone, again
+    assert not signed.actor.second_factor
+    with app.store().reading() as s:
+        resets = s.scalars(
+            select(LedgerEvent).where(
+                LedgerEvent.action == "second_factor", LedgerEvent.actor_id == admin.id
+            )
+        ).all()
+    assert [json.loads(e.payload) for e in resets][-1] == {"change": "reset"}
+    assert resets[-1].target_id == signed.actor.id
+    assert app.ledger.verify(admin, None, None).intact
+
+
+def test_the_key_file_is_private_and_the_database_holds_no_secret(
+    app: Candour, settings: Settings
+) -> None:
+    token = app.identity.sign_in("admin", PASSWORD, kind="web").token
+    secret = app.identity.begin_second_factor(token, PASSWORD).secret
+    key = settings.effective_totp_key_file
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    with app.store().reading() as s:
+        sealed = bytes(s.scalars(select(UserTotp.sealed_secret)).one())
+    assert secret.encode() not in sealed and pyotp.TOTP(secret).now().encode() not in sealed
+    # Another installation's key (a copy of the database without this home) opens nothing.
+    other = SecretBox(key.parent / "other.key")
+    other.seal("x")
+    with pytest.raises(Exception, match="does not open"):
+        other.open(sealed)
+    assert SecretBox(key).open(sealed) == secret
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(max_size=12))
+def test_nothing_but_a_current_code_is_accepted(code: str) -> None:
+    secret = pyotp.random_base32()
+    row = UserTotp(sealed_secret=_BOX.seal(secret), last_step=None)
+    near = {pyotp.TOTP(secret).at(time.time() + d) for d in (-30, 0, 30)}
+    assert _accept(_BOX, row, code) == (code.strip().replace(" ", "") in near)
