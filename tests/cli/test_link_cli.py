@@ -285,6 +285,7 @@ def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db
     assert run(home, db_url, "ingest", str(data)).exit_code == 0
     assert run(home, db_url, "link", "--incremental").exit_code == 5  # nothing linked yet
     assert run(home, db_url, "link").exit_code == 0
+    assert list((home / "scratch").iterdir()) == []  # the engine's spill folder is gone
     later = tmp_path / "later.jsonl"
     later.write_text(
         json.dumps({
@@ -383,3 +384,6 @@ def test_the_same_model_runs_on_spark(tmp_path: Path) -> None:
     namesake = {uid for attrs, uid in rows if (attrs or {}).get("dob") == "1999-11-30"}
     assert len(mo) == 1 and len(namesake) == 1 and mo != namesake
     assert json.loads(runs[-1])["engine"] == "spark"
+    # Spark's spill files (name tables) went under the data home and were removed after.
+    assert [p.name for p in (home / "scratch").iterdir()] == []
+    assert (home / "scratch").stat().st_mode & 0o077 == 0

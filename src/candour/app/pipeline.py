@@ -96,19 +96,23 @@ class PipelineService:
     def link(
         self, actor: Actor, *, engine: str | None = None, say: Callable[[str], None] | None = None
     ) -> Any:
+        from candour.link.engine import scratch
         from candour.link.service import run_link
 
         require(actor, Capability.RUN_PIPELINE)
         chosen = engine or self.app.settings.link_engine
         if chosen not in ("duckdb", "spark"):
             raise ValidationError(f"unknown engine '{chosen}' (duckdb or spark)", field="engine")
-        return run_link(self.app.store(), actor, self.app.models_dir, engine=chosen, say=say)
+        with scratch(self.app.settings.home):
+            return run_link(self.app.store(), actor, self.app.models_dir, engine=chosen, say=say)
 
     def link_incremental(self, actor: Actor) -> Any:
+        from candour.link.engine import scratch
         from candour.link.service import run_incremental
 
         require(actor, Capability.RUN_PIPELINE)
-        return run_incremental(self.app.store(), actor, self.app.models_dir)
+        with scratch(self.app.settings.home):
+            return run_incremental(self.app.store(), actor, self.app.models_dir)
 
     def load_rules(self, actor: Actor, files: Sequence[Path]) -> list[Any]:
         from candour.rules import load_rule

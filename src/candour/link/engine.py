@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,18 +59,56 @@ def adaptive_key(frame: pd.DataFrame) -> pd.Series:
     return key.where(fam != "", None)
 
 
+#: Where the engines spill: set by `scratch` for a run over the store's people.
+_SCRATCH: ContextVar[Path | None] = ContextVar("candour_link_scratch", default=None)
+
+
+@contextmanager
+def scratch(home: Path) -> Iterator[Path]:
+    """A private folder under the data home (0700) for the engines' spill files, which hold
+    names, dates of birth and phones: never the system's shared temporary directory. It is
+    removed when the run ends, and a Spark session started in it is stopped."""
+    parent = home / "scratch"
+    parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="link-", dir=parent))
+    token = _SCRATCH.set(folder)
+    try:
+        yield folder
+    finally:
+        _SCRATCH.reset(token)
+        _stop_spark()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_spark() -> None:
+    if "pyspark" not in sys.modules:
+        return
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+
+
+def _spill_dir(name: str) -> Path:
+    """The current run's scratch, or (public benchmark data, no store) a private temporary
+    folder."""
+    base = _SCRATCH.get()
+    folder = base / name if base else Path(tempfile.gettempdir()) / f"candour-{name}-{os.getuid()}"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
 def db_api(engine: str = "duckdb") -> Any:
     if engine == "duckdb":
         # No progress bars on the console: long commands show their own.
-        import tempfile
-
         import duckdb
         from splink import DuckDBAPI
 
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
-        # Spill to the system's temporary directory, never into the working directory.
-        con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/candour-duckdb'")
+        # Spill into the run's private scratch, never the working or shared temporary folder.
+        con.execute(f"SET temp_directory = '{_spill_dir('duckdb').as_posix()}'")
         return DuckDBAPI(con)
     if engine == "spark":
         return _spark_api()
@@ -76,9 +120,6 @@ def db_api(engine: str = "duckdb") -> Any:
 def _spark_api() -> Any:
     """Splink on Spark: a local Spark by default, or the cluster CANDOUR_SPARK_MASTER names
     (see README, "Linking across forces on a Spark cluster")."""
-    import os
-    import tempfile
-
     from candour.errors import ConfigError
     from candour.settings import Settings
 
@@ -90,8 +131,7 @@ def _spark_api() -> Any:
             "the spark engine needs pyspark: pip install 'candour[spark]' (and Java 17)"
         ) from None
     settings = Settings()
-    scratch = Path(tempfile.gettempdir()) / "candour-spark"
-    scratch.mkdir(parents=True, exist_ok=True)
+    spill = _spill_dir("spark")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(settings.spark_master)
@@ -101,7 +141,7 @@ def _spark_api() -> Any:
         .config("spark.default.parallelism", str(settings.spark_partitions))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.local.dir", str(scratch))
+        .config("spark.local.dir", str(spill))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     try:
@@ -112,7 +152,7 @@ def _spark_api() -> Any:
             f"cannot start Spark ({first})", hint="the spark engine needs Java 17"
         ) from None
     spark.sparkContext.setLogLevel("ERROR")
-    spark.sparkContext.setCheckpointDir(str(scratch / "checkpoints"))
+    spark.sparkContext.setCheckpointDir(str(spill / "checkpoints"))
     return SparkAPI(spark_session=spark, num_partitions_on_repartition=settings.spark_partitions)
 
 
