@@ -285,6 +285,25 @@ def test_the_walled_find_nothing_and_leave_no_read(osite: OSite) -> None:
         assert _reads(osite, ident) == before
 
 
+@SQLITE_ONLY
+def test_the_case_owner_lets_a_liaison_officer_through_the_wall(osite: OSite) -> None:
+    from candour.store.models import Wall
+
+    c = osite.site.sign_in("PC400")
+    case = f"/oversight/cases/{osite.case}"
+    assert c.get(case).status_code == 403
+    with osite.app.store().reading() as s:
+        wall = s.scalars(select(Wall.id).where(Wall.resource_id == osite.case)).one()
+    osite.app.admin.grant(osite.actor("OV1"), wall, "PC400", "liaison for the investigation")
+    before = _reads(osite, "PC400")
+    r = c.get(case)
+    assert r.status_code == 200 and COMPLAINANT in r.text
+    assert _reads(osite, "PC400") == before + 1
+    assert "Run the case" not in r.text  # seeing is not running
+    form = {"csrf": csrf_of(c, "/work"), "asked": "the report", "reason": "r"}
+    assert c.post(f"{case}/requests", data=form).status_code == 403
+
+
 def _reads(o: OSite, ident: str) -> int:
     with o.app.store().reading() as s:
         rows = s.scalars(

@@ -88,7 +88,7 @@ class Case:
             if a.created_at is not None
         ]
         out += [
-            Moment(d.decided_at, d.kind.replace("_", " "), d.decided_by, d.value or d.reason)
+            Moment(d.decided_at, d.kind.replace("_", " "), d.decided_by, _detail(d))
             for d in self.decisions
         ]
         return sorted(out, key=lambda m: _aware(m.at))
@@ -100,6 +100,13 @@ class Moment:
     what: str
     who: str | None
     detail: str
+
+
+def _detail(d: Decision) -> str:
+    """What a decision says, in a line: a narrowing its change, a finding or answer its value."""
+    if d.kind == "scope":
+        return f"narrowed: {d.text}"
+    return d.value or d.reason
 
 
 def _aware(at: datetime) -> datetime:

@@ -159,13 +159,18 @@ def _oversees(session: Session, actor: Actor, force_id: int) -> bool:
 def get_case(
     session: Session, actor: Actor, case_uid: str, *, write: bool = False
 ) -> OversightComplaint:
-    """The case, if the actor may see it. A user whose role has no part in oversight is
-    refused outright (it says nothing of any case); one who may see cases but not this one is
-    told it does not exist."""
-    require(actor, Capability.RUN_OVERSIGHT if write else Capability.VIEW_OVERSIGHT)
+    """The case, if the actor may see it (writing also needs the oversight role). A user let
+    through the case's wall sees it whatever their role; any other user whose role has no part
+    in oversight is refused as a role, the same whether or not the case exists; one who may
+    see cases, but not this one, is told it does not exist."""
+    if write:
+        require(actor, Capability.RUN_OVERSIGHT)
     case = session.execute(
         select(OversightComplaint).where(OversightComplaint.uid == case_uid)
     ).scalar_one_or_none()
+    if case is not None and _granted(session, _walls(session, case.uid), actor):
+        return case
+    require(actor, Capability.VIEW_OVERSIGHT)
     if case is None or not may_see(session, actor, case):
         raise NotFoundError("no such oversight case (or it is not yours to see)")
     return case
