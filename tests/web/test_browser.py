@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Site
+from tests.web.conftest import ADMIN_PASSWORD, Site
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -183,8 +183,44 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     page.goto(f"{server}/access-reviews")
     assert "child reported missing tonight" in page.inner_text("main")
     _visit(page, "access-review", problems)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    # The watchdog's investigator opens the case about the force and its figures.
+    case, inv_excluding = _oversight_case(site)
+    _sign_in(page, server, site, "OV1")
+    page.get_by_role("link", name="Oversight").click()
+    page.get_by_role("link", name=case).click()
+    assert "failure_to_safeguard" in page.inner_text("#main")
+    _visit(page, "oversight-case", problems)
+    page.goto(f"{server}/oversight/stats")
+    assert inv_excluding in page.inner_text("#scope + table")
+    _visit(page, "oversight-stats", problems)
     ctx.close()
     assert problems == []
+
+
+def _oversight_case(site: Site) -> tuple[str, str]:
+    """A watchdog with jurisdiction over the district force, and a case about it."""
+    from candour.auth.walls import add_jurisdiction
+    from candour.store import Actor
+    from tests.oversight.world import T0
+    from tests.oversight.world import build as build_watchdog
+
+    watchdog = build_watchdog(site.app.store())
+    with site.app.store().transaction() as s:
+        add_jurisdiction(s, "WDG", "SYP", Actor.system())
+    admin = site.app.identity.actor(site.app.identity.sign_in("admin", ADMIN_PASSWORD).token)
+    site.passwords["OV1"] = site.app.admin.reset_password(admin, "OV1")
+    o, me = site.app.oversight, watchdog.investigator
+    case = o.open_complaint(me, force="SYP", complainant="Complainant Wren",
+                            received_at=T0, channel="letter")  # fmt: skip
+    inv = o.open_investigation(me, case, mode="independent", terms="Who knew, and when.")
+    alg = o.add_allegation(me, case, subject="I200", category="failure_to_safeguard",
+                           investigation=inv)  # fmt: skip
+    o.finding(me, alg, "misconduct", "knew and did not act", upheld=True)
+    o.narrow_scope(me, inv, change="No officer above inspector.", reason="instruction",
+                   approver="OV2", exclude_above="Insp")  # fmt: skip
+    return case, inv
 
 
 def test_pages_load_nothing_from_outside_and_obey_the_csp(
