@@ -419,13 +419,15 @@ class UserTotp(Base):
 
 
 class Wall(Base):
-    """An ethical wall: a record (or case) hidden from every user of one agency."""
+    """An ethical wall: a record (or case) hidden from every user of one agency, or, with
+    `user_id`, from that one user of it (an officer named as a suspect in the record)."""
 
     __tablename__ = "wall"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_type: Mapped[str] = mapped_column(String(32))
     resource_id: Mapped[str] = mapped_column(String(64), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
