@@ -68,6 +68,15 @@ class AuthenticationError(CandourError):
     http_status = 401
 
 
+class CodeNeeded(AuthenticationError):
+    """The password was right, and the account has a second factor: a code must come too."""
+
+
+class SecondFactorRequired(PermissionDeniedError):
+    """This role must sign in with a second factor, and this session did not: it may only
+    enrol one (the web app sends it to Account; the API answers 403)."""
+
+
 class ValidationError(CandourError):
     """Input that does not fit the schema; carries where it was found."""
 

@@ -20,8 +20,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from candour.app import Candour
-from candour.auth.totp import CodeNeeded, SecondFactorRequired, SecretBox, _accept
-from candour.errors import AuthenticationError, PermissionDeniedError, ValidationError
+from candour.auth.totp import SecretBox, _accept
+from candour.errors import (
+    AuthenticationError,
+    CodeNeeded,
+    PermissionDeniedError,
+    SecondFactorRequired,
+    ValidationError,
+)
 from candour.settings import Settings
 from candour.store import NewUser, Store
 from candour.store.models import LedgerEvent, UserTotp

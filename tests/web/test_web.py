@@ -173,6 +173,7 @@ def _routes(site: Site) -> list[tuple[str, str, set[str]]]:
         ("GET", "/dashboards/escalations", reports),
         ("GET", "/access-reviews", {"auditor"}),
         ("GET", "/admin/users", {"admin"}),
+        ("GET", "/account", everyone),
         ("GET", "/ledger", everyone - {"officer"}),
         ("GET", "/docs", everyone),
         ("GET", "/api/me", everyone),

@@ -39,6 +39,8 @@ class Account:
     agency: str | None
     unit: str | None
     active: bool
+    #: Whether the account has a confirmed TOTP second factor.
+    second_factor: bool = False
 
 
 class AdminService:
@@ -131,13 +133,27 @@ class AdminService:
         require(actor, Capability.MANAGE_USERS)
         from sqlalchemy import select
 
-        from candour.store.models import Agency
+        from candour.store.models import Agency, UserTotp
 
         with self.app.store().reading() as session:
             codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+            enrolled = set(
+                session.scalars(
+                    select(UserTotp.user_id).where(
+                        UserTotp.confirmed_at.is_not(None), UserTotp.ended_at.is_(None)
+                    )
+                )
+            )
             return [
                 Account(
-                    u.identifier, u.name, u.rank, u.role, codes.get(u.agency_id), u.unit, u.active
+                    u.identifier,
+                    u.name,
+                    u.rank,
+                    u.role,
+                    codes.get(u.agency_id),
+                    u.unit,
+                    u.active,
+                    u.id in enrolled,
                 )
                 for u in list_users(session)
             ]

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 from candour.auth import sessions, totp
 from candour.auth.capabilities import Capability, require
 from candour.auth.passwords import check_strength, hash_password
-from candour.errors import AuthenticationError, CandourError, ValidationError
+from candour.errors import (
+    AuthenticationError,
+    CandourError,
+    SecondFactorRequired,
+    ValidationError,
+)
 from candour.store.access import Actor
 from candour.store.people import get_user, set_password
 
@@ -42,7 +47,7 @@ class IdentityService:
                     lifetimes=self.app.lifetimes,
                     factor=factor,
                 )
-            except (AuthenticationError, totp.SecondFactorRequired) as exc:
+            except (AuthenticationError, SecondFactorRequired) as exc:
                 # Caught inside the transaction, so the failed attempt's event is committed.
                 failure: CandourError = exc
         raise failure
@@ -59,7 +64,7 @@ class IdentityService:
             with store.transaction() as session:
                 sessions.touch(session, token)
         if not enrolling and self.held_to_enrolment(actor):
-            raise totp.SecondFactorRequired(
+            raise SecondFactorRequired(
                 "your role must use a second factor: set one up under Account first"
             )
         return actor

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from candour.auth import totp
 from candour.auth.passwords import dummy_verify, verify_password
 from candour.auth.totp import SecretBox
-from candour.errors import AuthenticationError
+from candour.errors import AuthenticationError, CodeNeeded, SecondFactorRequired
 from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
 from candour.store.enums import EventAction, Role
@@ -117,14 +117,14 @@ def _second_factor(session: Session, user: User, kind: str, factor: SecondFactor
     if verdict is None:
         if kind != "web" and totp.required(Role(user.role), factor.required):
             _failed(session, user, kind, factor="none enrolled")
-            raise totp.SecondFactorRequired(
+            raise SecondFactorRequired(
                 "this account must use a second factor: set one up in the web app "
                 "(Account, second factor) or ask an administrator"
             )
         return False
     if not verdict:
         _failed(session, user, kind, factor="totp")
-        raise totp.CodeNeeded("enter the current 6-digit code from your authenticator app")
+        raise CodeNeeded("enter the current 6-digit code from your authenticator app")
     return True
 
 

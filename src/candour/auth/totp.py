@@ -22,7 +22,7 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from candour.errors import AuthenticationError, ConfigError, NotFoundError, PermissionDeniedError
+from candour.errors import AuthenticationError, ConfigError, NotFoundError
 from candour.ledger.log import EventDraft, append
 from candour.store.access import Actor
 from candour.store.enums import EventAction, Role
@@ -37,14 +37,6 @@ ISSUER = "Candour"
 #: The roles that must use a second factor when the settings require it.
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.OVERSIGHT})
 STEP_SECONDS = 30
-
-
-class CodeNeeded(AuthenticationError):
-    """The password was right, and the account has a second factor: a code must come too."""
-
-
-class SecondFactorRequired(PermissionDeniedError):
-    """This role must sign in with a second factor, and this session did not."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ def _out(value: Any) -> Any:
 class Credentials(BaseModel):
     identifier: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The current TOTP code, for an account with a second factor.",
+    )
 
 
 class Token(BaseModel):
@@ -110,7 +115,9 @@ def sign_in(request: Request, body: Credentials) -> Token:
     client = request.client.host if request.client else "unknown"
     limiter.check(body.identifier, client)
     try:
-        signed = candour_of(request).identity.sign_in(body.identifier, body.password, kind="api")
+        signed = candour_of(request).identity.sign_in(
+            body.identifier, body.password, kind="api", code=body.code
+        )
     except AuthenticationError:
         limiter.failed(body.identifier, client)
         raise

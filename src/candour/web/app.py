@@ -12,7 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from candour.errors import AuthenticationError, CandourError, ValidationError
+from candour.errors import (
+    AuthenticationError,
+    CandourError,
+    SecondFactorRequired,
+    ValidationError,
+)
 from candour.web import assets
 from candour.web.render import HERE, page
 from candour.web.security import SignInLimiter, TooManyAttempts, api_actor, headers_middleware
@@ -28,7 +33,7 @@ def create_app(candour: Candour, *, limiter: SignInLimiter | None = None) -> Fas
     """The web app over `candour`. Pages under /, the JSON API under /api (OpenAPI at /docs,
     schema at /openapi.json, both for signed-in callers)."""
     from candour.web import api
-    from candour.web.pages import admin, auth, casework, oversight, reports
+    from candour.web.pages import account, admin, auth, casework, oversight, reports
 
     web = FastAPI(
         title="Candour",
@@ -47,7 +52,7 @@ def create_app(candour: Candour, *, limiter: SignInLimiter | None = None) -> Fas
     web.add_exception_handler(CandourError, _candour_error)
     web.add_exception_handler(HTTPException, _http_error)
     web.add_exception_handler(RequestValidationError, _invalid)
-    for module in (auth, casework, reports, admin, oversight):
+    for module in (auth, account, casework, reports, admin, oversight):
         web.include_router(module.router)
     web.include_router(api.router, prefix="/api")
 
@@ -119,6 +124,8 @@ async def _candour_error(request: Request, exc: Exception) -> Response:
     headers = {}
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, SecondFactorRequired) and not _wants_json(request):
+        return RedirectResponse("/account", status_code=303)  # enrol first; nothing else
     if _wants_json(request):
         response: Response = problem(status, _title(status), str(exc), **_fields(exc))
         if status == 401:

@@ -27,12 +27,16 @@ NAV = [
     ("/oversight", "Oversight", "oversight"),
     ("/ledger", "Ledger", "ledger"),
     ("/admin/users", "Users", "admin"),
+    ("/account", "Account", None),
 ]
 
 
-def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
+def nav_for(actor: Actor | None, held: bool = False) -> list[tuple[str, str]]:
+    """The menu; a session held to enrolling a second factor is offered Account alone."""
     if actor is None:
         return []
+    if held:
+        return [("/account", "Account")]
     from candour.web.roles import offers
 
     return [(href, label) for href, label, need in NAV if need is None or offers(actor, need)]
@@ -44,7 +48,7 @@ def page(
     actor = getattr(request.state, "actor", None)
     ctx = {
         "actor": actor,
-        "nav": nav_for(actor),
+        "nav": nav_for(actor, getattr(request.state, "held", False)),
         "csrf": request.state.csrf,
         "assets": request.app.state.assets,
         **(context or {}),

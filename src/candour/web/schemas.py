@@ -148,6 +148,7 @@ class AccountOut(BaseModel):
     agency: str | None
     unit: str | None
     active: bool
+    second_factor: bool = False
 
 
 class WhoKnewRow(BaseModel):

@@ -109,6 +109,19 @@ def page_actor(request: Request) -> Actor:
     return actor
 
 
+def enrolling_actor(request: Request) -> Actor:
+    """The signed-in user of the Account page, which a session held to enrolling a second
+    factor may still reach (`request.state.held` says whether it is held)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise AuthenticationError("not signed in")
+    identity = candour_of(request).identity
+    actor = identity.actor(token, enrolling=True)
+    request.state.actor = actor
+    request.state.held = identity.held_to_enrolment(actor)
+    return actor
+
+
 def api_actor(request: Request) -> Actor:
     """The caller of an API route (bearer token only: cookies are never accepted here)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")

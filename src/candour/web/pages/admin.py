@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -18,9 +19,22 @@ OUTCOMES = ("justified", "not_justified", "referred")
 
 
 @router.get("/admin/users")
-def users(request: Request, actor: Signed) -> Response:
+def users(request: Request, actor: Signed, reset: str | None = None) -> Response:
     accounts = candour_of(request).admin.users(actor)
-    return page(request, "users.html", {"title": "Users", "accounts": accounts})
+    known = {a.identifier for a in accounts}
+    return page(
+        request,
+        "users.html",
+        {"title": "Users", "accounts": accounts, "reset": reset if reset in known else None},
+    )
+
+
+@router.post("/admin/users/{identifier}/second-factor/reset", dependencies=[Depends(check_csrf)])
+def reset_second_factor(request: Request, actor: Signed, identifier: str) -> Response:
+    """A lost or stolen device: the factor ends (a ledger event) and so do the user's
+    sessions."""
+    candour_of(request).identity.reset_second_factor(actor, identifier)
+    return RedirectResponse(f"/admin/users?reset={quote(identifier)}", status_code=303)
 
 
 @router.get("/access-reviews")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from candour.errors import AuthenticationError
+from candour.errors import AuthenticationError, CodeNeeded
 from candour.web.render import page
 from candour.web.security import (
     SESSION_COOKIE,
@@ -45,27 +45,37 @@ def sign_in(
     identifier: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/work",
+    code: Annotated[str, Form()] = "",
 ) -> Response:
     limiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
     limiter.check(identifier, client)
+    identity = candour_of(request).identity
     try:
-        signed = candour_of(request).identity.sign_in(identifier, password, kind="web")
-    except AuthenticationError:
+        signed = identity.sign_in(identifier, password, kind="web", code=code or None)
+    except AuthenticationError as exc:
         limiter.failed(identifier, client)
+        error = (
+            "Enter the current 6-digit code from your authenticator app (each code works once)."
+            if isinstance(exc, CodeNeeded)
+            else "That identifier and password do not match an active account."
+        )
         return page(
             request,
             "sign_in.html",
             {
                 "title": "Sign in",
                 "next": _safe_next(next),
-                "error": "That identifier and password do not match an active account.",
+                "error": error,
                 "identifier": identifier,
+                "code_needed": isinstance(exc, CodeNeeded),
             },
             401,
         )
     limiter.succeeded(identifier)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # A role that must have a second factor and has none enrols one before anything else.
+    target = "/account" if identity.held_to_enrolment(signed.actor) else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
     max_age = candour_of(request).lifetimes.absolute
     set_session(request, response, signed.token, max_age)
     return response
