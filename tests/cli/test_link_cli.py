@@ -276,6 +276,14 @@ def test_linked_rules_escalate_once_and_replay_when_they_would_have_fired(
     engine.dispose()
     assert "first met on 2010-06-05" in esc.reason and esc.target_rank == "DI"
     assert len(esc.evidence["records"]) == 3 and esc.evidence["children"] == 3
+    # The ledger (exported to outside bodies) names the rule, never the plate or the man.
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        events = c.execute(select(LedgerEvent.purpose, LedgerEvent.payload)).all()
+    engine.dispose()
+    exported = "\n".join(f"{p} {d}" for p, d in events)
+    assert "escalation under rule linked-vehicle-phone-children@1" in exported
+    assert "QX66" not in exported and "HOLMES" not in exported.upper()
 
 
 def test_incremental_link_joins_new_mentions_to_known_persons(tmp_path: Path, db_url: str) -> None:

@@ -207,9 +207,18 @@ def escalation_event(
         target_rank=owner_rank if owner else esc["target_rank"],
         record_id=esc["record_id"],
         subject_hash=esc["content_hash"],
-        purpose=esc["reason"],
+        purpose=_purpose(esc),
         payload=payload,
     )
+
+
+def _purpose(esc: Mapping[str, Any]) -> str:
+    """The event's purpose names the rule, never the escalation's reason: a reason can quote a
+    phone, a plate or a name, and the ledger is exported to outside bodies. The reason is read
+    from the escalation itself, through the gate."""
+    if esc["rule_id"]:
+        return f"escalation under rule {esc['rule_id']}@{esc['rule_version']}"
+    return "escalation raised by a person"
 
 
 def raise_escalations(
