@@ -187,3 +187,38 @@ def test_nothing_but_a_current_code_is_accepted(code: str) -> None:
     row = UserTotp(sealed_secret=_BOX.seal(secret), last_step=None)
     near = {pyotp.TOTP(secret).at(time.time() + d) for d in (-30, 0, 30)}
     assert _accept(_BOX, row, code) == (code.strip().replace(" ", "") in near)
+
+
+def test_cli_login_with_a_code_and_an_administrators_totp_reset(
+    tmp_path: Path, db_url: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from candour.cli import app as cli
+    from tests.support.cli import ADMIN_PASSWORD, env_for, invoke
+
+    home = tmp_path / "home"
+    assert invoke(home, db_url, "init").exit_code == 0
+    app = Candour(Settings(home=home, database_url=db_url))
+    try:
+        admin = app.identity.sign_in("admin", ADMIN_PASSWORD).actor
+        password = app.admin.create_user(
+            admin, NewUser("OV1", "Jo Oversight", "Staff", "oversight")
+        )
+        device = _enrol(app, "OV1", password)
+    finally:
+        app.close()
+    env = {**env_for(home, db_url, "OV1"), "CANDOUR_PASSWORD": password}
+    runner = CliRunner()
+    login = ["login", "--user", "OV1"]
+    r = runner.invoke(cli, login, env=env, input=device.at(time.time() + 30) + "\n")
+    assert r.exit_code == 0 and "Code from your authenticator app" in r.output, r.output
+    assert "signed in as OV1" in r.output
+    r = runner.invoke(cli, [*login, "--code", "000000"], env=env)
+    assert r.exit_code == 9 and "6-digit code" in r.output and "Code from" not in r.output
+    r = invoke(home, db_url, "users", "totp-reset", "OV1")
+    assert r.exit_code == 0 and "second factor of OV1 reset" in r.output, r.output
+    r = runner.invoke(cli, login, env=env)  # the password alone, again
+    assert r.exit_code == 0 and "Code from" not in r.output, r.output
+    r = invoke(home, db_url, "users", "totp-reset", "OV1", user="OV1")
+    assert r.exit_code == 6  # only administrators

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from candour.cli.context import console, ctx_obj, err_console, safe, signed_in, writable_file
-from candour.errors import ConfigError
+from candour.errors import CodeNeeded, ConfigError
 
 users_app = typer.Typer(help="Agencies, users and service accounts.", no_args_is_help=True)
 access_app = typer.Typer(
@@ -46,11 +46,23 @@ def login(
     ctx: typer.Context,
     user: str = typer.Option(..., "--user", "-u", prompt=True, help="Your identifier."),
     password_file: Path | None = typer.Option(None, "--password-file", help="Read it here."),
+    code: str | None = typer.Option(
+        None,
+        "--code",
+        help="The current 6-digit code from your authenticator app (asked for when your "
+        "account has a second factor and none is given).",
+    ),
 ) -> None:
     """Sign in: the session token is kept in a file only you can read (mode 0600)."""
     c = ctx_obj(ctx)
     password = _secret(password_file, "CANDOUR_PASSWORD", "Password")
-    signed = c.app.identity.sign_in(user, password, kind="cli")
+    try:
+        signed = c.app.identity.sign_in(user, password, kind="cli", code=code)
+    except CodeNeeded:
+        if code is not None:
+            raise
+        code = str(typer.prompt("Code from your authenticator app", err=True))
+        signed = c.app.identity.sign_in(user, password, kind="cli", code=code)
     path = c.keep_token(signed.token)
     console.print(
         f"signed in as {signed.actor.identifier} ({signed.actor.rank}, {signed.actor.role}) "
@@ -167,6 +179,17 @@ def users_reset(ctx: typer.Context, identifier: str = typer.Argument(...)) -> No
     app, actor = signed_in(ctx)
     password = app.admin.reset_password(actor, identifier)
     console.print(f"new password for {identifier} (shown once): {password}")
+
+
+@users_app.command("totp-reset")
+def users_totp_reset(ctx: typer.Context, identifier: str = typer.Argument(...)) -> None:
+    """End a user's second factor (a lost or stolen device): their sessions end, and they sign
+    in with the password alone until they set up a new one (a ledger event)."""
+    app, actor = signed_in(ctx)
+    if app.identity.reset_second_factor(actor, identifier):
+        console.print(f"second factor of {safe(identifier)} reset; their sessions have ended")
+    else:
+        console.print(f"{safe(identifier)} had no second factor; their sessions have ended")
 
 
 @users_app.command("rank")
