@@ -195,8 +195,28 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     page.goto(f"{server}/oversight/stats")
     assert inv_excluding in page.inner_text("#scope + table")
     _visit(page, "oversight-stats", problems)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    # The administrator sets up a second factor on the Account page.
+    _second_factor(page, server, site, problems)
     ctx.close()
     assert problems == []
+
+
+def _second_factor(page: Any, server: str, site: Site, problems: list[str]) -> None:
+    import pyotp
+
+    _sign_in(page, server, site, "admin")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("Your password, again").fill(site.passwords["admin"])
+    page.get_by_role("button", name="Show a new key").click()
+    key = page.inner_text("#totp-key").replace(" ", "")
+    _visit(page, "account-second-factor", problems)
+    page.get_by_label("The 6-digit code your app shows now").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Confirm").click()
+    assert "Your second factor is set" in page.inner_text("main")
+    page.goto(f"{server}/admin/users")
+    _visit(page, "users", problems)
 
 
 def _oversight_case(site: Site) -> tuple[str, str]:
