@@ -15,6 +15,7 @@ from candour.oversight import cases as c
 if TYPE_CHECKING:
     from candour.app.core import Candour
     from candour.oversight.stats import OversightStats
+    from candour.oversight.suspects import SuspectOfficer
     from candour.store.access import Actor
 
 
@@ -312,6 +313,15 @@ class OversightService:
             out = [(visible[d.complaint_id], _decision(d, who, {}, {})) for d in rows]
             consult_cases(s, actor, [case for case, _ in out], "oversight statistics")
             return out
+
+    def officers_as_suspects(self, actor: Actor) -> list[SuspectOfficer]:
+        """Wall every user named as a suspect in a record from it, alert the force's standards
+        staff and the oversight bodies, and list the user's earlier reads of the records about
+        the children concerned (`candour.oversight.suspects`). One transaction; safe to rerun."""
+        from candour.oversight.suspects import act
+
+        with self.app.store().transaction() as s:
+            return act(s, actor)
 
     def evidence(
         self,

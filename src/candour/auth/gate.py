@@ -274,13 +274,13 @@ def _walls(session: Session, roots: list[str]) -> dict[str, list[Wall]]:
     out: dict[str, list[Wall]] = {}
     if not session.connection().execute(select(_W.c.id).limit(1)).first():
         return out
-    rows: list[tuple[int, str, int]] = []
+    rows: list[tuple[int, str, int, int | None]] = []
     for start in range(0, len(roots), 900):
         chunk = roots[start : start + 900]
         rows += [
-            (int(w), str(r), int(a))
-            for w, r, a in session.connection().execute(
-                select(_W.c.id, _W.c.resource_id, _W.c.agency_id).where(
+            (int(w), str(r), int(a), None if u is None else int(u))
+            for w, r, a, u in session.connection().execute(
+                select(_W.c.id, _W.c.resource_id, _W.c.agency_id, _W.c.user_id).where(
                     _W.c.resource_type == "record",
                     _W.c.resource_id.in_(chunk),
                     _W.c.lifted_at.is_(None),
@@ -295,8 +295,8 @@ def _walls(session: Session, roots: list[str]) -> dict[str, list[Wall]]:
             )
         ):
             grants.setdefault(wid, set()).add(uid)
-    for wid, root, agency in rows:
-        out.setdefault(root, []).append(Wall(wid, agency, frozenset(grants.get(wid, ()))))
+    for wid, root, agency, user in rows:
+        out.setdefault(root, []).append(Wall(wid, agency, frozenset(grants.get(wid, ())), user))
     return out
 
 

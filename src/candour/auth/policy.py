@@ -28,6 +28,9 @@ class Wall:
     id: int
     agency_id: int
     granted: frozenset[int] = frozenset()
+    #: A wall around one user (an officer named as a suspect): it hides the record from that
+    #: user only, not from the rest of the agency.
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,11 @@ class Verdict:
 
 def walled(who: ActorFacts, record: RecordFacts) -> bool:
     a = who.actor
-    return any(w.agency_id == a.agency_id and a.id not in w.granted for w in record.walls)
+    return any(
+        a.id not in w.granted
+        and (w.user_id == a.id if w.user_id is not None else w.agency_id == a.agency_id)
+        for w in record.walls
+    )
 
 
 def decide(who: ActorFacts, record: RecordFacts, break_glass: bool) -> Verdict:

@@ -62,20 +62,21 @@ def _log(
 
 
 def _wall_hash(w: Wall) -> str:
-    return digest(
-        {
-            c: getattr(w, c)
-            for c in (
-                "resource_type",
-                "resource_id",
-                "agency_id",
-                "owner_id",
-                "reason",
-                "created_at",
-                "lifted_at",
-            )
-        }
-    )
+    fields = {
+        c: getattr(w, c)
+        for c in (
+            "resource_type",
+            "resource_id",
+            "agency_id",
+            "owner_id",
+            "reason",
+            "created_at",
+            "lifted_at",
+        )
+    }
+    if w.user_id is not None:  # agency walls keep the hashes they were logged with
+        fields["user_id"] = w.user_id
+    return digest(fields)
 
 
 def _grant_hash(g: WallGrant) -> str:
@@ -120,6 +121,57 @@ def add_wall(
         actor,
         wall.content_hash,
         {"agency": agency.code, "state": "raised"},
+        record_id=root[1],
+        purpose=reason,
+    )
+    return wall
+
+
+def wall_user(session: Session, record_uid: str, user: User, reason: str, actor: Actor) -> Wall:
+    """Hide a record (all its versions) from one user, whatever their rank or role, and from
+    break-glass: the rest of their agency still sees it. Idempotent: a user already walled
+    from the record keeps the wall they have."""
+    if not reason.strip():
+        raise ValidationError("a wall needs a reason", field="reason")
+    root = session.execute(
+        select(Record.root_uid, Record.id).where(Record.uid == record_uid)
+    ).first()
+    if root is None:
+        raise NotFoundError("no such record")
+    if user.agency_id is None:
+        raise ValidationError("only a user of an agency can be walled", field="user")
+    found = session.execute(
+        select(Wall).where(
+            Wall.resource_type == "record",
+            Wall.resource_id == root[0],
+            Wall.user_id == user.id,
+            Wall.lifted_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    assert actor.id is not None
+    wall = Wall(
+        resource_type="record",
+        resource_id=root[0],
+        agency_id=user.agency_id,
+        user_id=user.id,
+        owner_id=actor.id,
+        reason=reason,
+        created_at=utcnow(),
+        content_hash="",
+    )
+    session.add(wall)
+    session.flush()
+    wall.content_hash = _wall_hash(wall)
+    _log(
+        session,
+        EventAction.WALL,
+        "wall",
+        str(wall.id),
+        actor,
+        wall.content_hash,
+        {"user": user.id, "state": "raised"},
         record_id=root[1],
         purpose=reason,
     )

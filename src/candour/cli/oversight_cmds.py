@@ -283,6 +283,24 @@ def show(
     console.print(table)
 
 
+@oversight_app.command("suspects")
+def suspects(ctx: typer.Context) -> None:
+    """Wall users named as suspects in records from them; alert standards and oversight."""
+    app, actor = signed_in(ctx)
+    found = app.oversight.officers_as_suspects(actor)
+    if not found:
+        console.print("no user of Candour is named as a suspect in a record")
+    for hit in found:
+        console.print(
+            f"{hit.user}: walled from {len(hit.records)} record(s); alerted "
+            f"{', '.join(hit.alerted) or 'nobody (no standards or oversight staff)'}"
+        )
+        table = Table("event", "time", "record", "purpose", title=f"earlier reads by {hit.user}")
+        for r in hit.reads:
+            table.add_row(str(r.event), f"{r.at:%Y-%m-%d %H:%M}", r.record, r.purpose or "")
+        console.print(table)
+
+
 @oversight_app.command("evidence")
 def evidence(
     ctx: typer.Context,
