@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from candour.app import Candour
 from candour.auth.walls import add_jurisdiction
@@ -117,3 +118,38 @@ def test_an_officer_named_as_a_suspect_is_walled_and_reported(scene: Scene) -> N
     again = app.oversight.officers_as_suspects(scene.watchdog)
     assert [h.user for h in again] == ["SYP7311"]
     assert len([i for i in app.work.queue(scene.standards) if i.record == scene.named]) == 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the walls are tested on both
+def test_extraction_walls_the_officer_it_finds_named_as_a_suspect(
+    store: Store, settings: Settings
+) -> None:
+    from candour.store.models import Wall
+
+    district = build_district(store)
+    with store.transaction() as s:
+        service = actor_for(
+            create_user(s, NewUser("SVC1", "Pipeline", "Staff", "service"), Actor.system())
+        )
+        syp = district.pc.agency_id
+        hale = actor_for(
+            create_user(s, NewUser("SYP7311", "Dominic Hale", "PC", "officer", syp), Actor.system())
+        )
+        (rid,) = add_records(
+            s,
+            [NewRecord("crime_report", T0, agency_id=syp, about_child=True, source_ref="t:x",
+                       body="Child B (14) disclosed that she was raped by PC 7311 Dominic HALE, "
+                       "who she met while he was off duty. Suspect: HALE, Dominic.")],
+            actor_for(district.pc),
+        )  # fmt: skip
+        uid = s.get_one(Record, rid).uid
+    app = Candour(settings)
+    try:
+        app.pipeline.extract(service, workers=0)
+        with store.reading() as s:
+            walls = s.scalars(select(Wall).where(Wall.user_id == hale.id)).all()
+        assert [w.resource_id for w in walls] == [uid]
+        with pytest.raises(PermissionDeniedError):
+            app.casefile.record(hale, uid, "curious", break_glass="urgent")
+    finally:
+        app.close()

@@ -82,7 +82,7 @@ class PipelineService:
 
         require(actor, Capability.RUN_PIPELINE)
         s = self.app.settings
-        return run_extraction(
+        report = run_extraction(
             self.app.store(),
             actor,
             self.app.lexicon(),
@@ -92,6 +92,9 @@ class PipelineService:
             workers=workers or s.extract_workers,
             on_progress=progress,
         )
+        # A user named as a suspect in what was just read out is walled from it at once.
+        self.app.oversight.officers_as_suspects(actor)
+        return report
 
     def link(
         self, actor: Actor, *, engine: str | None = None, say: Callable[[str], None] | None = None
@@ -149,4 +152,4 @@ class PipelineService:
 
         require(actor, Capability.RUN_PIPELINE)
         with self.app.store().transaction() as session:
-            return run_rules(session, actor, as_of)
+            return run_rules(session, actor, as_of, now=self.app.clock.now())

@@ -88,13 +88,14 @@ def find(session: Session) -> dict[int, set[str]]:
         users.setdefault(_name_key(u.name), []).append(u)
     found: dict[int, set[str]] = {}
     suspects = session.execute(
-        select(Mention, Record)
-        .join(Record, Record.id == Mention.record_id)
-        .where(Mention.kind == "person", Mention.role == "suspect")
-    ).all()
-    for mention, record in suspects:
-        for user in users.get(_name_key(mention.text), []):
-            others = session.scalars(select(Mention).where(Mention.record_id == record.id))
+        select(Mention.text, Mention.record_id).where(
+            Mention.kind == "person", Mention.role == "suspect"
+        )
+    )
+    for text, record_id in suspects.all():
+        for user in users.get(_name_key(text), []):  # a record is loaded only on a name match
+            record = session.get_one(Record, record_id)
+            others = session.scalars(select(Mention).where(Mention.record_id == record_id))
             if _corroborated(user, record, others):
                 found.setdefault(user.id, set()).add(record.root_uid)
     return found
