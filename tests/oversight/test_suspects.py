@@ -14,7 +14,8 @@ from sqlalchemy import select
 from candour.app import Candour
 from candour.auth.walls import add_jurisdiction
 from candour.errors import PermissionDeniedError
-from candour.oversight.suspects import RULE
+from candour.ledger.log import head
+from candour.oversight.suspects import READS_PURPOSE, RULE
 from candour.settings import Settings
 from candour.store import (
     Actor,
@@ -30,7 +31,7 @@ from candour.store import (
     create_user,
     ensure_entity,
 )
-from candour.store.models import Record
+from candour.store.models import LedgerEvent, Record
 from tests.oversight.world import T0
 from tests.oversight.world import build as build_watchdog
 from tests.support.world import build as build_district
@@ -99,11 +100,17 @@ def test_an_officer_named_as_a_suspect_is_walled_and_reported(scene: Scene) -> N
     app = scene.app
     with pytest.raises(PermissionDeniedError):  # only the pipeline or oversight may run it
         app.oversight.officers_as_suspects(scene.colleague)
+    with app.store().reading() as s:
+        before = head(s)[0]
     (hit,) = app.oversight.officers_as_suspects(scene.watchdog)
     assert hit.user == "SYP7311"  # the namesake in another force, without the collar, is not
     assert sorted(hit.alerted) == ["OV1", "OV2", "PCC1", "PSD1"]  # standards and watchdog
     assert [r.record for r in hit.reads] == [scene.earlier]
     assert hit.reads[0].purpose == "looking for Child B"
+    with app.store().reading() as s:  # the watchdog's look at those reads is itself logged
+        events = s.scalars(select(LedgerEvent).where(LedgerEvent.idx >= before)).all()
+    looked = [e for e in events if e.action == "read" and e.actor_id == scene.watchdog.id]
+    assert looked and all(e.purpose == READS_PURPOSE for e in looked)
     # walled from the naming record at once, even by break-glass; colleagues still read it
     for glass in (None, "I need to see it"):
         with pytest.raises(PermissionDeniedError):

@@ -9,8 +9,9 @@ birth cannot corroborate a match here.
 For each match, in one transaction: the user is walled from the record (`walls.wall_user`,
 also against break-glass), and the force's professional-standards staff (its users with the
 oversight role) and the oversight bodies with jurisdiction over the force are alerted with an
-escalation in their work queue (a ledger event); then `earlier_reads` lists every read that
-user made before of the records about the children in those records.
+escalation in their work queue (a ledger event); then, for a caller who may read them (the
+records consulted through the gate, as who-knew does), every read that user made before of the
+records about the children in those records.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from candour.store.types import utcnow
 REASON = "named as a suspect in this record"
 ALERT = "a user of Candour is named as a suspect in this record and is walled from it"
 RULE = "officer-named-as-suspect"
+READS_PURPOSE = "who knew: earlier reads by a user named as a suspect"
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -148,7 +150,7 @@ def act(session: Session, actor: Actor, now: datetime | None = None) -> list[Sus
                 )
         hit.alerted = [r.identifier for r in recipients]
         hit.children_records = children_records(session, hit.records)
-        hit.reads = earlier_reads(session, user.id, hit.children_records)
+        hit.reads = _consulted_reads(session, actor, user.id, hit.children_records)
         out.append(hit)
     return out
 
@@ -173,6 +175,20 @@ def children_records(session: Session, roots: list[str]) -> list[str]:
         .where(Mention.entity_id.in_(children))
     )
     return sorted({*about, *roots})
+
+
+def _consulted_reads(session: Session, actor: Actor, user_id: int, roots: list[str]) -> list[Read]:
+    """The user's earlier reads of those records the actor may read, each consulted through
+    the gate as who-knew is (a logged read). A pipeline run, which reads nothing, gets none."""
+    from candour.auth.gate import consult
+
+    if actor.id is None or actor.role is Role.SERVICE or not roots:
+        return []
+    try:
+        seen = consult(session, actor, roots, READS_PURPOSE, partial=True)
+    except PermissionDeniedError:
+        return []
+    return earlier_reads(session, user_id, sorted({r.root_uid for r in seen.records}))
 
 
 def earlier_reads(session: Session, user_id: int, roots: list[str]) -> list[Read]:
