@@ -120,6 +120,14 @@ class Settings(BaseSettings):
         description="Key sealing the TOTP second-factor secrets (mode 0600, made on first "
         "enrolment); default HOME/keys/totp.key.",
     )
+    time_offset_hours: float = Field(
+        default=0.0,
+        ge=-24 * 366,
+        le=24 * 366,
+        description="Casework time (deadlines, work queues, rules runs, decisions) is the "
+        "system clock shifted by this many hours: for demonstrations and tests only, 0 in "
+        "service.",
+    )
     require_second_factor: bool = Field(
         default=False,
         description="When true, administrator and oversight accounts must sign in with a TOTP "

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from candour.app.admin import AdminService
     from candour.app.backup import BackupService
     from candour.app.casefile import CaseFileService
+    from candour.app.clock import Clock
     from candour.app.filing import FilingService
     from candour.app.identity import IdentityService
     from candour.app.ledger import LedgerService
@@ -103,6 +104,15 @@ class Candour:
 
         with self.store().reading() as session:
             return text_lexicon(session)
+
+    @cached_property
+    def clock(self) -> Clock:
+        """Casework time: the system clock shifted by `time_offset_hours` (see app/clock.py)."""
+        from datetime import timedelta
+
+        from candour.app.clock import Clock
+
+        return Clock(timedelta(hours=self.settings.time_offset_hours))
 
     @cached_property
     def identity(self) -> IdentityService:

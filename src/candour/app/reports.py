@@ -154,10 +154,9 @@ def escalation_summary(app: Candour, actor: Actor, now: datetime | None = None) 
 
     from candour.store.enums import EscalationStatus, Rank
     from candour.store.models import Escalation
-    from candour.store.types import utcnow
 
     require(actor, Capability.VIEW_REPORTS)
-    now = _aware(now or utcnow())
+    now = _aware(now or app.clock.now())
     open_states = [s.value for s in EscalationStatus if s is not EscalationStatus.ACTIONED]
     stmt = select(Escalation.target_rank, Escalation.created_at, Escalation.deadline,
                   Escalation.status).where(Escalation.status.in_(open_states))  # fmt: skip

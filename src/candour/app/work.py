@@ -52,9 +52,7 @@ class WorkService:
     def queue(self, actor: Actor, now: datetime | None = None) -> list[WorkItem]:
         """Open escalations owned by the user or aimed at their rank, and crime-recording
         decisions not yet made on records they may read; overdue first, then by deadline."""
-        from candour.store.types import utcnow
-
-        now = _aware(now or utcnow())
+        now = _aware(now or self.app.clock.now())
         with self.app.store().reading() as session:
             items = _escalations(session, actor, now) + _recordings(session, actor, now)
         items.sort(key=lambda i: (not i.overdue, i.deadline))
@@ -128,7 +126,13 @@ class WorkService:
             add_decision(
                 session,
                 uid,
-                NewDecision(kind, reason.strip(), outcome or None, offence_code or None),
+                NewDecision(
+                    kind,
+                    reason.strip(),
+                    outcome or None,
+                    offence_code or None,
+                    decided_at=self.app.clock.now(),
+                ),
                 actor,
             )
 

@@ -38,6 +38,8 @@ class RunReport:
     per_rule: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Evaluated as of a time given (a retrospective run): its events say so ("occurred_at").
     retrospective: bool = False
+    #: Casework time when the run was made (the application's clock): stamps what it raises.
+    now: datetime = field(default_factory=utcnow)
 
     @property
     def occurred_at(self) -> datetime | None:
@@ -65,9 +67,13 @@ def evaluator(kind: str) -> Callable[[Evaluator], Evaluator]:
     return deco
 
 
-def run_rules(session: Session, actor: Actor, as_of: datetime | None = None) -> RunReport:
-    """Evaluate every rule in force at `as_of` (default now) as the data stood then."""
-    report = RunReport(as_of or datetime.now(UTC), retrospective=as_of is not None)
+def run_rules(
+    session: Session, actor: Actor, as_of: datetime | None = None, *, now: datetime | None = None
+) -> RunReport:
+    """Evaluate every rule in force at `as_of` (default now) as the data stood then. `now` is
+    casework time (the application's clock; default the system clock)."""
+    now = now or datetime.now(UTC)
+    report = RunReport(as_of or now, retrospective=as_of is not None, now=now)
     as_of = report.as_of
     for rule in rules_in_force(session, as_of):
         fn = EVALUATORS.get(rule.kind)
@@ -177,7 +183,7 @@ def _raise(
             )
             if k
         )
-    now = utcnow()
+    now = report.now
     rows: list[dict[str, Any]] = []
     for (row, due), key in zip(breaches, keys, strict=True):
         if key in existing:
@@ -239,7 +245,7 @@ def _climb(
     for row in session.connection().execute(stmt.execution_options(yield_per=20_000)):
         state = dict(row._mapping)
         steps: list[EventDraft] = []
-        now = utcnow()
+        now = report.now
         while state["deadline"] < as_of:
             up = _next_rank(state["target_rank"])
             if up is None or up.seniority > ceiling:

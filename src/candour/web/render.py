@@ -46,7 +46,9 @@ def page(
     request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
     actor = getattr(request.state, "actor", None)
+    clock = request.app.state.candour.clock
     ctx = {
+        "clock_now": clock.now() if clock.shifted else None,
         "actor": actor,
         "nav": nav_for(actor, getattr(request.state, "held", False)),
         "csrf": request.state.csrf,
