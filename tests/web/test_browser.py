@@ -7,6 +7,7 @@ Screenshots of every page visited go to CANDOUR_SCREENSHOTS (default .tmp/screen
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -103,26 +104,15 @@ def _sign_in(page: Any, base: str, site: Site, ident: str) -> None:
     page.wait_for_url(f"{base}/work")
 
 
+STORY = "Child D said a man outside the arcade gave her vodka and touched her."
+
+
 def test_journey(site: Site, server: str, browser: Any) -> None:
-    from candour.store import actor_for
-    from candour.store.casework import NewEscalation, raise_escalation
-    from candour.store.people import get_user
-    from candour.store.types import utcnow
+    from candour.store import NewMention, add_mentions, ensure_entity
+    from candour.store.records import current_version
 
     uid = site.world.record_uids[0]
     with site.app.store().transaction() as s:
-        ps = get_user(s, "PS300")
-        raise_escalation(
-            s,
-            NewEscalation(
-                "crime-recording deadline passed", "PS", utcnow() - timedelta(hours=2),
-                record_uid=uid, owner_id=ps.id, rule_id="ncrs-24h",
-            ),
-            actor_for(ps),
-        )  # fmt: skip
-        from candour.store import NewMention, add_mentions, ensure_entity
-        from candour.store.records import current_version
-
         car = ensure_entity(s, "vehicle", "V-0001", "AB12 CDE")
         add_mentions(
             s,
@@ -137,16 +127,40 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     page.goto(f"{server}/sign-in")
     _visit(page, "sign-in", problems)
 
-    # A supervisor sees the breached deadline in their queue and acts on it.
+    # An officer files a report that discloses a sexual offence against a child.
+    filed = _file_report(page, server, site, problems)
+    # The supervisor sees its recording deadline in their queue.
     _sign_in(page, server, site, "PS300")
-    assert "overdue" in page.inner_text("main")
+    row = _row(page, filed)
+    assert "crime-recording decision" in row.inner_text() and "overdue" not in row.inner_text()
     _visit(page, "my-work", problems)
-    page.get_by_label("Rationale").first.fill("decision made late; officer spoken to")
-    page.get_by_label("Action").first.select_option("action")
-    page.get_by_role("button", name="Record").first.click()
+    # A day passes on the casework clock; the scheduled rules run finds the breach and raises an
+    # escalation to the supervisor.
+    admin = site.app.identity.sign_in("admin", ADMIN_PASSWORD).actor
+    site.app.clock.advance(timedelta(hours=25))
+    assert site.app.pipeline.run_rules(admin).raised == 1
+    page.reload()
+    assert "overdue" in row.inner_text()
+    assert _row(page, filed, escalation=True).count() == 1
+    _visit(page, "breached", problems)
+    # Nobody acts for another day: it climbs to the inspector.
+    site.app.clock.advance(timedelta(hours=24))
+    assert site.app.pipeline.run_rules(admin).climbed == 1
+    page.reload()
+    assert _row(page, filed, escalation=True).count() == 0
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    # The inspector acts on it, and the action shows in who-knew.
+    _sign_in(page, server, site, "I200")
+    esc = _row(page, filed, escalation=True)
+    assert "overdue" in esc.inner_text() and "Insp" in esc.inner_text()
+    _visit(page, "climbed", problems)
+    esc.get_by_label("Rationale").fill("decision made late; officer spoken to")
+    esc.get_by_label("Action").select_option("action")
+    esc.get_by_role("button", name="Record").click()
     page.wait_for_selector("text=It shows in who-knew now")
-    page.goto(f"{server}/records/{uid}?purpose=supervisory review")
-    assert "Child A disclosed" in page.inner_text("main")
+    page.goto(f"{server}/records/{filed}?purpose=supervisory review")
+    assert "arcade" in page.inner_text("main")
     _visit(page, "record", problems)
     page.get_by_role("link", name="Who knew about this record").click()
     page.get_by_label("Purpose").fill("checking the escalation")
@@ -201,6 +215,34 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     _second_factor(page, server, site, problems)
     ctx.close()
     assert problems == []
+
+
+def _file_report(page: Any, server: str, site: Site, problems: list[str]) -> str:
+    """An officer files the report through the form; returns the new record's id."""
+    _sign_in(page, server, site, "PC400")
+    page.get_by_role("link", name="File a report").click()
+    received = site.app.clock.now().strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Received (date and time)").fill(received)
+    page.get_by_label("What was reported").fill(STORY)
+    page.get_by_label("Child's name").fill("Child D")
+    page.get_by_label("Child's age").fill("13")
+    page.get_by_label("Offence code").fill("19/1")
+    page.get_by_label("Offence group").fill("sexual_offences")
+    page.get_by_label("This report discloses an offence").check()
+    _visit(page, "file", problems)
+    page.get_by_role("button", name="File", exact=True).click()
+    page.wait_for_url(re.compile(r".*/records/[^/?]+\?purpose="))
+    assert "arcade" in page.inner_text("main")
+    filed: str = page.url.split("/records/")[1].split("?")[0]
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    return filed
+
+
+def _row(page: Any, record: str, *, escalation: bool = False) -> Any:
+    """The queue's row(s) on a record: its recording decision, or an escalation on it."""
+    rows = page.locator("tbody tr").filter(has=page.locator(f'a[href^="/records/{record}?"]'))
+    forms = page.locator("form")
+    return rows.filter(has=forms) if escalation else rows.filter(has_not=forms)
 
 
 def _second_factor(page: Any, server: str, site: Site, problems: list[str]) -> None:
