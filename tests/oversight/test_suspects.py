@@ -127,6 +127,30 @@ def test_an_officer_named_as_a_suspect_is_walled_and_reported(scene: Scene) -> N
     assert len([i for i in app.work.queue(scene.standards) if i.record == scene.named]) == 1
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the page over the service
+def test_the_suspects_page_for_the_watchdog_and_the_standards_staff(scene: Scene) -> None:
+    from candour.web.security import SignInLimiter
+    from tests.web.conftest import ADMIN_PASSWORD, Site, csrf_of
+
+    app = scene.app
+    admin = app.identity.actor(app.identity.sign_in("admin", ADMIN_PASSWORD).token)
+    people = ("OV1", "PSD1", "SYP7311", "PS300")
+    site = Site(app, None, {i: app.admin.reset_password(admin, i) for i in people},  # type: ignore[arg-type]
+                SignInLimiter())  # fmt: skip
+    ov, psd = site.sign_in("OV1"), site.sign_in("PSD1")
+    assert "No user is walled" in ov.get("/oversight/suspects").text
+    r = ov.post("/oversight/suspects", data={"csrf": csrf_of(ov, "/oversight/suspects")})
+    assert "Checked: 1 user(s)" in r.text
+    page = ov.get("/oversight/suspects").text
+    assert "SYP7311" in page and scene.named in page
+    assert scene.earlier in page and "looking for Child B" in page  # his earlier read
+    assert "SYP7311" in psd.get("/oversight/suspects").text  # the force's own standards staff
+    for ident in ("SYP7311", "PS300"):
+        assert site.sign_in(ident).get("/oversight/suspects").status_code == 403
+    for c in site.clients:
+        c.close()
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the walls are tested on both
 def test_extraction_walls_the_officer_it_finds_named_as_a_suspect(
     store: Store, settings: Settings

@@ -323,6 +323,14 @@ class OversightService:
         with self.app.store().transaction() as s:
             return act(s, actor)
 
+    def suspects(self, actor: Actor) -> list[SuspectOfficer]:
+        """The users walled as suspects in the forces the actor oversees, and their earlier
+        reads of the children's records (consulted through the gate)."""
+        from candour.oversight.suspects import report
+
+        with self.app.store().transaction() as s:
+            return report(s, actor)
+
     def evidence(
         self,
         actor: Actor,

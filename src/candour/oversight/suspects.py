@@ -204,3 +204,47 @@ def earlier_reads(session: Session, user_id: int, roots: list[str]) -> list[Read
         .order_by(LedgerEvent.idx)
     )
     return [Read(int(i), ts, uid, purpose) for i, ts, uid, purpose in session.execute(stmt)]
+
+
+def report(session: Session, actor: Actor) -> list[SuspectOfficer]:
+    """Every user walled as a suspect in a force the actor oversees (or belongs to, for its
+    standards staff), with the records, who was alerted and, from the records the actor may
+    read, the user's earlier reads. Changes nothing but the log of what was consulted."""
+    from candour.auth.capabilities import require
+    from candour.store.models import Escalation, Wall
+
+    require(actor, Capability.VIEW_OVERSIGHT)
+    forces = set(
+        session.scalars(
+            select(Jurisdiction.agency_id).where(Jurisdiction.body_id == actor.agency_id)
+        )
+    )
+    if actor.agency_id is not None:
+        forces.add(actor.agency_id)
+    walls = session.execute(
+        select(Wall.user_id, Wall.resource_id).where(
+            Wall.resource_type == "record",
+            Wall.user_id.is_not(None),
+            Wall.lifted_at.is_(None),
+            Wall.agency_id.in_(forces),
+        )
+    ).all()
+    by_user: dict[int, set[str]] = {}
+    for user_id, root in walls:
+        if user_id is not None:
+            by_user.setdefault(user_id, set()).add(root)
+    out = []
+    for user_id, roots in sorted(by_user.items()):
+        user = session.get_one(User, user_id)
+        hit = SuspectOfficer(user.identifier, sorted(roots))
+        alerted = session.scalars(
+            select(User.identifier)
+            .join(Escalation, Escalation.owner_id == User.id)
+            .where(Escalation.dedup_key.like(f"{RULE}:{user.id}:%"))
+            .distinct()
+        )
+        hit.alerted = sorted(alerted)
+        hit.children_records = children_records(session, hit.records)
+        hit.reads = _consulted_reads(session, actor, user.id, hit.children_records)
+        out.append(hit)
+    return out

@@ -151,6 +151,23 @@ def _upheld(counts: dict[str, int]) -> int:
     return counts.get(Finding.MISCONDUCT.value, 0) + counts.get(Finding.GROSS_MISCONDUCT.value, 0)
 
 
+@router.get("/oversight/suspects")
+def suspects(request: Request, actor: Signed, done: str = "") -> Response:
+    found = candour_of(request).oversight.suspects(actor)
+    return page(
+        request,
+        "oversight_suspects.html",
+        {"title": "Officers named as suspects", "found": found, "done": done},
+    )
+
+
+@router.post("/oversight/suspects", dependencies=CSRF)
+def check_suspects(request: Request, actor: Signed) -> Response:
+    """Look through the records now (extraction also does it after every run)."""
+    found = candour_of(request).oversight.officers_as_suspects(actor)
+    return RedirectResponse(f"/oversight/suspects?done={len(found)}", status_code=303)
+
+
 @router.get("/oversight/cases/{uid}")
 def case(request: Request, actor: Signed, uid: str, done: str = "") -> Response:
     c = candour_of(request).oversight.case(actor, uid)
