@@ -222,3 +222,34 @@ def test_cli_login_with_a_code_and_an_administrators_totp_reset(
     assert r.exit_code == 0 and "Code from" not in r.output, r.output
     r = invoke(home, db_url, "users", "totp-reset", "OV1", user="OV1")
     assert r.exit_code == 6  # only administrators
+
+
+def test_two_sign_ins_racing_with_one_code_spend_it_once(app: Candour, db_url: str) -> None:
+    """The first sign-in holds the enrolment until it commits; the second, arriving meanwhile,
+    then sees the code spent (PostgreSQL: SQLite has one writer at a time)."""
+    import threading
+
+    from candour.auth import totp
+    from candour.store.people import get_user
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time")
+    device = _enrol(app)
+    code = device.at(time.time() + 30)
+    box = SecretBox(app.settings.effective_totp_key_file)
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            outcome.append(app.identity.sign_in("admin", PASSWORD, code=code))
+        except CodeNeeded as exc:
+            outcome.append(exc)
+
+    with app.store().transaction() as s:
+        assert totp.check(s, box, get_user(s, "admin"), code) is True
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(1.5)  # it waits on the held row
+        assert racer.is_alive() and outcome == []
+    racer.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], CodeNeeded)

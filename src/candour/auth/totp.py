@@ -83,9 +83,11 @@ def required(role: Role | None, setting: bool) -> bool:
     return setting and role in REQUIRED_ROLES
 
 
-def active(session: Session, user_id: int) -> UserTotp | None:
-    """The user's confirmed, unended enrolment, if any."""
-    return session.execute(
+def active(session: Session, user_id: int, *, lock: bool = False) -> UserTotp | None:
+    """The user's confirmed, unended enrolment, if any. With `lock`, the row is held until the
+    transaction ends (PostgreSQL; SQLite has one writer at a time anyway), so two sign-ins
+    racing with one code cannot both spend it."""
+    stmt = (
         select(UserTotp)
         .where(
             UserTotp.user_id == user_id,
@@ -94,7 +96,8 @@ def active(session: Session, user_id: int) -> UserTotp | None:
         )
         .order_by(UserTotp.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
+    return session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
 
 
 def _pending(session: Session, user_id: int) -> UserTotp | None:
@@ -194,7 +197,7 @@ def reset(session: Session, user: User, actor: Actor) -> bool:
 def check(session: Session, box: SecretBox, user: User, code: str | None) -> bool | None:
     """None when the user has no second factor; otherwise whether `code` is a fresh valid code
     (it is then spent)."""
-    row = active(session, user.id)
+    row = active(session, user.id, lock=True)
     if row is None:
         return None
     return bool(code) and _accept(box, row, code or "")
