@@ -91,6 +91,8 @@ def test_an_investigation_runs_end_to_end_in_the_cli(tmp_path: Path, db_url: str
     ov("oversight", "answer", req, "--answer", "redacted", "--reason", "default", user="OV2")
     shown = ov("oversight", "show", case)
     assert "narrowed" in shown and "OV2" in shown
+    # no user is named as a suspect in the district's records (Adult One is no user)
+    assert ov("oversight", "suspects") == "no user of Candour is named as a suspect in a record"
 
     figures = json.loads(
         ov("stats", "oversight", "--investigation-set", "Test", "--format", "json")
