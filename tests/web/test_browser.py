@@ -209,6 +209,10 @@ def test_journey(site: Site, server: str, browser: Any) -> None:
     page.goto(f"{server}/oversight/stats")
     assert inv_excluding in page.inner_text("#scope + table")
     _visit(page, "oversight-stats", problems)
+    page.goto(f"{server}/oversight/suspects")
+    page.get_by_role("button", name="Check the records now").click()
+    assert "Checked: 0 user(s)" in page.inner_text("main")
+    _visit(page, "oversight-suspects", problems)
     page.get_by_role("button", name="Sign out", exact=True).click()
 
     # The administrator sets up a second factor on the Account page.
